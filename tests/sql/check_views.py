@@ -5,7 +5,8 @@ Self-contained and fast (no Rust build): applies sql/migrations/*.sql to an in-m
 creates every view in the order of the VIEWS constant of src/warehouse/schema.rs (so a view
 that is not registered, or registered out of dependency order, fails here), checks that each
 view works on the empty warehouse, then loads two syncs of one company and one sync of a
-second company and asserts each view's answer exactly.
+second company and asserts each view's answer exactly; and every SQL example of
+docs/analysts.md runs on that warehouse.
 
 Run: python3 tests/sql/check_views.py  (needs the `duckdb` Python package). Prints
 `N passed, M failed` and exits non-zero on any failure.
@@ -473,6 +474,21 @@ def _():
         (2, 201, T3, 3, "added", None, None, None),
     ]]
     assert got == want, got
+
+
+@check("every SQL example in docs/analysts.md runs, and every view has one")
+def _():
+    doc = (ROOT / "docs" / "analysts.md").read_text()
+    blocks = re.findall(r"```sql\n(.*?)```", doc, re.S)
+    assert len(blocks) >= 10, len(blocks)
+    for sql in blocks:
+        try:
+            CON.execute(sql).fetchall()
+        except Exception as e:
+            raise AssertionError(f"docs/analysts.md example fails: {e}\n{sql}") from e
+    for name, _ in registered_views():
+        assert f"**`{name}`**" in doc, f"docs/analysts.md does not describe view {name}"
+        assert any(re.search(rf"\bFROM {name}\b", b) for b in blocks), f"no example for {name}"
 
 
 @check("every view has a comment")
