@@ -12,17 +12,50 @@ pub const MIGRATIONS: &[(i64, &str, &str)] =
 pub const VIEWS: &[(&str, &str)] = &[
     ("bsi_trend", include_str!("../../sql/views/bsi_trend.sql")),
     ("bsi_latest", include_str!("../../sql/views/bsi_latest.sql")),
-    ("bsi_by_department", include_str!("../../sql/views/bsi_by_department.sql")),
-    ("positions_band_dropped", include_str!("../../sql/views/positions_band_dropped.sql")),
-    ("employees_current", include_str!("../../sql/views/employees_current.sql")),
-    ("successors_current", include_str!("../../sql/views/successors_current.sql")),
-    ("positions_current", include_str!("../../sql/views/positions_current.sql")),
-    ("positions_without_ready_successor", include_str!("../../sql/views/positions_without_ready_successor.sql")),
-    ("successors_at_risk", include_str!("../../sql/views/successors_at_risk.sql")),
-    ("successors_spread_thin", include_str!("../../sql/views/successors_spread_thin.sql")),
-    ("readiness_pipeline", include_str!("../../sql/views/readiness_pipeline.sql")),
-    ("high_performers_without_succession_role", include_str!("../../sql/views/high_performers_without_succession_role.sql")),
-    ("employee_changes", include_str!("../../sql/views/employee_changes.sql")),
+    (
+        "bsi_by_department",
+        include_str!("../../sql/views/bsi_by_department.sql"),
+    ),
+    (
+        "positions_band_dropped",
+        include_str!("../../sql/views/positions_band_dropped.sql"),
+    ),
+    (
+        "employees_current",
+        include_str!("../../sql/views/employees_current.sql"),
+    ),
+    (
+        "successors_current",
+        include_str!("../../sql/views/successors_current.sql"),
+    ),
+    (
+        "positions_current",
+        include_str!("../../sql/views/positions_current.sql"),
+    ),
+    (
+        "positions_without_ready_successor",
+        include_str!("../../sql/views/positions_without_ready_successor.sql"),
+    ),
+    (
+        "successors_at_risk",
+        include_str!("../../sql/views/successors_at_risk.sql"),
+    ),
+    (
+        "successors_spread_thin",
+        include_str!("../../sql/views/successors_spread_thin.sql"),
+    ),
+    (
+        "readiness_pipeline",
+        include_str!("../../sql/views/readiness_pipeline.sql"),
+    ),
+    (
+        "high_performers_without_succession_role",
+        include_str!("../../sql/views/high_performers_without_succession_role.sql"),
+    ),
+    (
+        "employee_changes",
+        include_str!("../../sql/views/employee_changes.sql"),
+    ),
 ];
 
 pub(super) fn migrate(wh: &Warehouse) -> Result<(), WarehouseError> {

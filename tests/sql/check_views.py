@@ -491,6 +491,28 @@ def _():
         assert any(re.search(rf"\bFROM {name}\b", b) for b in blocks), f"no example for {name}"
 
 
+@check("views work in a file written as the binary writes it, reopened read-only")
+def _():
+    # The binary attaches its working file as `wh` (storage v1.4.0) and creates the views
+    # there; analysts open the published copy directly, read-only, under another name.
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = str(Path(d) / "hrwise.duckdb")
+        w = duckdb.connect(":memory:")
+        w.execute(f"ATTACH '{path}' AS wh (STORAGE_VERSION 'v1.4.0'); USE wh;")
+        for f in sorted((ROOT / "sql" / "migrations").glob("*.sql")):
+            w.execute(f.read_text())
+        load(w)
+        create_views(w)
+        w.execute("USE memory; DETACH wh;")
+        w.close()
+        r = duckdb.connect(path, read_only=True)
+        for name, _ in registered_views():
+            assert rows(r, f"SELECT count(*) AS n FROM {name}") == \
+                rows(CON, f"SELECT count(*) AS n FROM {name}"), name
+        r.close()
+
+
 @check("every view has a comment")
 def _():
     got = {r["view_name"]: r["comment"] for r in rows(CON, "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal")}
