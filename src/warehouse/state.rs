@@ -111,7 +111,24 @@ impl Warehouse {
         now: NaiveDateTime,
     ) -> Result<u64, WarehouseError> {
         self.in_transaction("marking deleted employees", |wh| {
-            wh.mark_missing(&transform::EMPLOYEES, company_id, scan_started, None, now)
+            let n = wh.mark_missing(&transform::EMPLOYEES, company_id, scan_started, None, now)?;
+            // The API no longer returns a deleted employee's trainings, tasks and mentorships
+            // either: they are deleted with it. Its freshness marks go, so that if it comes
+            // back its children are fetched again.
+            let gone = format!(
+                "t.employee IN (SELECT id FROM employees WHERE company_id = {company_id} AND deleted_at IS NOT NULL)"
+            );
+            for entity in [&transform::TRAININGS, &transform::TASKS, &transform::MENTORSHIPS] {
+                wh.mark_missing(entity, company_id, now, Some(&gone), now)?;
+            }
+            wh.conn()
+                .execute(
+                    "UPDATE employees SET children_modified = NULL, children_synced_at = NULL
+                     WHERE company_id = ? AND deleted_at IS NOT NULL AND children_synced_at IS NOT NULL",
+                    [company_id],
+                )
+                .map_err(wh.err("clearing deleted employees' marks"))?;
+            Ok(n)
         })
     }
 

@@ -227,11 +227,15 @@ async fn incremental_syncs_fetch_what_changed_and_keep_history() {
     let gone = sync_rows(&db, &format!("SELECT deleted_at FROM employees WHERE company_id = {company} AND id = {deleted}"));
     assert!(!gone[0]["deleted_at"].is_null());
     assert_eq!(sync_count(&db, &format!("SELECT count(*) FROM employees_history WHERE id = {deleted} AND valid_to IS NULL")), 0);
+    // ...and so are its children, which the API no longer returns.
+    let live_children = format!("SELECT count(*) FROM trainings WHERE employee = {deleted} AND deleted_at IS NULL");
+    assert_eq!(sync_count(&db, &live_children), 0);
     for id in &added {
         assert_eq!(sync_count(&db, &format!("SELECT count(*) FROM employees WHERE id = {id} AND children_synced_at IS NOT NULL")), 1);
     }
-    // Nothing else changed: one version per employee, plus the new ones and the update.
-    assert_eq!(sync_count(&db, "SELECT count(*) FROM employees_history"), 150 + 2 + 1);
+    // Nothing else changed: one version per employee, plus the new ones, the update and the
+    // employee whose children change bumped its `modified`.
+    assert_eq!(sync_count(&db, "SELECT count(*) FROM employees_history"), 150 + 2 + 2);
     // The readiness move is a new successor version.
     assert_eq!(sync_count(&db, &format!("SELECT count(*) FROM successors_history WHERE id = {successor} AND expected_readiness = '{moved_to}'")) >= 1, true);
     // The bumped employee's children are current; a removed child is marked deleted.
