@@ -11,6 +11,7 @@ use crate::config::{Config, ConfigError};
 
 mod config_cmd;
 mod demo;
+mod healthcheck;
 mod invite;
 mod run;
 mod sim;
@@ -44,6 +45,8 @@ pub enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Check the daemon's /healthz (exit 0 healthy, 1 not): for container health checks.
+    Healthcheck(healthcheck::Args),
 }
 
 /// How a command failed, which decides the exit code.
@@ -88,14 +91,23 @@ pub fn main() -> ExitCode {
 fn run_cli(cli: Cli) -> CliResult {
     let config_path = cli.config.clone();
     let load = || Config::load(config_path.as_deref());
+    // Logging is set up once the configuration is known (its errors are plain stderr lines).
+    let logged = |c: Config| {
+        crate::observe::logging::init(c.log_format, &c.log_level);
+        c
+    };
+    if matches!(cli.command, Command::Demo(_) | Command::Sim(_)) {
+        crate::observe::logging::init(crate::config::LogFormat::Text, "info");
+    }
     match cli.command {
         Command::Demo(a) => demo::run(a),
-        Command::Sync(a) => sync::run(a, load()?),
-        Command::Run(a) => run::run(a, load()?),
+        Command::Sync(a) => sync::run(a, logged(load()?)),
+        Command::Run(a) => run::run(a, logged(load()?)),
         Command::Sim(a) => sim::run(a),
         Command::Status(a) => status::run(a, load()?),
-        Command::Invite(a) => invite::run(a, load()?),
+        Command::Invite(a) => invite::run(a, logged(load()?)),
         Command::Config(c) => config_cmd::run(c, load),
+        Command::Healthcheck(a) => healthcheck::run(a, load),
     }
 }
 
