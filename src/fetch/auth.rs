@@ -1,10 +1,13 @@
 //! The access token of one company: exchanged from the API key, reused until shortly before it
 //! expires, refreshed with the newest refresh token. Invariants: one renewal at a time (the
-//! lock is held across it, and a generation number tells a late 401 that someone already
-//! renewed); a refresh token is sent at most once; key and tokens live only in [`Secret`]s.
+//! lock is held across it; generation numbers tell late callers that someone already renewed);
+//! a refused token is never sent again; a refresh token is sent at most once; key and tokens
+//! live only in [`Secret`]s.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -81,7 +84,12 @@ struct State {
 pub(crate) struct Auth {
     api_key: Secret,
     renew_margin: Duration,
+    /// Held across a renewal, so there is one at a time.
     state: tokio::sync::Mutex<State>,
+    /// The current token, readable without waiting for a renewal in progress.
+    current: RwLock<Option<(Token, Instant)>>,
+    /// The newest generation the API refused with a 401.
+    rejected: AtomicU64,
 }
 
 type Renewal<'a> = Pin<Box<dyn Future<Output = Result<(), FetchError>> + Send + 'a>>;
@@ -92,45 +100,55 @@ impl Auth {
             api_key,
             renew_margin,
             state: tokio::sync::Mutex::new(State::default()),
+            current: RwLock::new(None),
+            rejected: AtomicU64::new(0),
         }
     }
 
-    /// The current access token, renewing it first when it is missing or about to expire.
+    /// The current token if it is fresh and not refused, without waiting: what a request that
+    /// holds an in-flight slot may use (it must not wait for a renewal, which needs a slot).
+    pub fn try_token(&self) -> Option<Token> {
+        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+        let (token, renew_at) = current.as_ref()?;
+        let usable =
+            Instant::now() < *renew_at && token.generation > self.rejected.load(Ordering::Acquire);
+        usable.then(|| token.clone())
+    }
+
+    /// The API refused the token of `generation` (a 401): no request sends it again, and the
+    /// next [`Auth::token`] exchanges the key. Called before the refused request frees its
+    /// in-flight slot, so only requests already under way can meet the same 401.
+    pub fn reject(&self, generation: u64) {
+        self.rejected.fetch_max(generation, Ordering::AcqRel);
+    }
+
+    /// A fresh access token, renewing it first when it is missing, about to expire or refused.
     /// Callers that arrive during a renewal wait for it and share its result.
+    ///
+    /// After a 401 the key is exchanged straight away rather than refreshed: the token was
+    /// revoked (or the server restarted), the refresh token went with it, and a refresh would
+    /// spend a request only to be refused.
     pub async fn token(&self, client: &Client) -> Result<Token, FetchError> {
         let mut st = self.state.lock().await;
+        let refused = st.generation <= self.rejected.load(Ordering::Acquire);
         let fresh = st
             .tokens
             .as_ref()
             .is_some_and(|t| Instant::now() < t.renew_at);
-        if !fresh {
-            self.renew(&mut st, client, true).await?;
+        if refused || !fresh {
+            if refused && st.tokens.is_some() {
+                tracing::info!(
+                    generation = st.generation,
+                    "access token refused; exchanging the API key again"
+                );
+            }
+            self.renew(&mut st, client, !refused).await?;
         }
         let t = st.tokens.as_ref().expect("renewed");
         Ok(Token {
             access: t.access.clone(),
             generation: st.generation,
         })
-    }
-
-    /// A request with the token of `generation` got a 401. Unless another request already
-    /// renewed since, the token was revoked (or the server restarted): the refresh token went
-    /// with it, so the key is exchanged straight away instead of spending a request on a
-    /// refresh that would be refused.
-    pub async fn renew_after_rejection(
-        &self,
-        client: &Client,
-        generation: u64,
-    ) -> Result<(), FetchError> {
-        let mut st = self.state.lock().await;
-        if st.generation != generation {
-            return Ok(());
-        }
-        tracing::info!(
-            generation,
-            "access token refused; exchanging the API key again"
-        );
-        self.renew(&mut st, client, false).await
     }
 
     /// The company of the token response (exchanging the key if that has not happened yet).
@@ -201,15 +219,23 @@ impl Auth {
 
     fn apply(&self, st: &mut State, grant: Grant, asked: Instant) {
         let margin = self.renew_margin.min(grant.lifetime / 2);
+        let renew_at = asked + grant.lifetime - margin;
+        st.generation += 1;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some((
+            Token {
+                access: grant.access.clone(),
+                generation: st.generation,
+            },
+            renew_at,
+        ));
         st.tokens = Some(Tokens {
             access: grant.access,
             refresh: grant.refresh,
-            renew_at: asked + grant.lifetime - margin,
+            renew_at,
         });
         if grant.company.is_some() {
             st.company = grant.company;
         }
-        st.generation += 1;
     }
 }
 

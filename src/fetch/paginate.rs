@@ -263,13 +263,11 @@ impl Scan {
     }
 
     fn finish(mut self) -> ScanSummary {
-        if self.summary.complete {
-            if let Some(count) = self.summary.count {
-                let got = (self.summary.records + self.summary.rejected) as i64;
-                if got != count {
-                    self.problem(format!("count is {count} but the pages held {got} records"));
-                }
-            }
+        let got = (self.summary.records + self.summary.rejected) as i64;
+        if let (true, Some(count)) = (self.summary.complete, self.summary.count)
+            && got != count
+        {
+            self.problem(format!("count is {count} but the pages held {got} records"));
         }
         self.summary
     }

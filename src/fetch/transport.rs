@@ -13,12 +13,12 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde_json::Value;
 use url::Url;
 
+use super::auth::Token;
 use super::client::Client;
 use super::encode::target;
 use super::envelope::{self, Envelope};
 use super::error::{FetchError, excerpt, scrub};
 use super::retry::{self, Retryable, TransportFailure};
-use crate::secret::Secret;
 
 /// 429s one call may meet before it gives up (they are waited out, not counted as retries;
 /// this only stops a server that never lets us through).
@@ -152,15 +152,23 @@ impl Client {
     ) -> Result<Reply, Failure> {
         let mut limited = 0;
         loop {
+            let sem = &self.inner.in_flight;
+            let mut permit = sem.acquire().await.expect("the semaphore is never closed");
             let token = match call.auth {
-                true => Some(self.inner.auth.token(self).await.map_err(Failure::Fatal)?),
                 false => None,
+                true => match self.inner.auth.try_token() {
+                    Some(t) => Some(t),
+                    // A renewal needs an in-flight slot of its own: never wait for it holding one.
+                    None => {
+                        drop(permit);
+                        let t = self.inner.auth.token(self).await.map_err(Failure::Fatal)?;
+                        permit = sem.acquire().await.expect("the semaphore is never closed");
+                        Some(t)
+                    }
+                },
             };
             attempts.fetch_add(1, Ordering::Relaxed);
-            match self
-                .send_once(call, body, token.as_ref().map(|t| &t.access))
-                .await
-            {
+            match self.send_once(call, body, permit, token.as_ref()).await {
                 Answer::Reply(r) => return Ok(r),
                 Answer::RateLimited { after, headers } => {
                     limited += 1;
@@ -181,19 +189,15 @@ impl Client {
                     }
                 }
                 Answer::Unauthorized(err) => {
-                    let Some(token) = token else {
+                    if token.is_none() {
                         return Err(Failure::Fatal(err));
-                    };
+                    }
+                    // `send_once` marked the token refused; the next turn gets a new one.
                     if renewed.swap(true, Ordering::Relaxed) {
                         return Err(Failure::Fatal(FetchError::Auth {
                             message: format!("a freshly issued access token was refused: {err}"),
                         }));
                     }
-                    self.inner
-                        .auth
-                        .renew_after_rejection(self, token.generation)
-                        .await
-                        .map_err(Failure::Fatal)?;
                 }
                 Answer::Transient { reason, detail } => {
                     return Err(Failure::Transient { reason, detail });
@@ -203,14 +207,14 @@ impl Client {
         }
     }
 
-    /// Sends once and classifies the answer.
-    async fn send_once(&self, call: &Call, body: Option<&[u8]>, token: Option<&Secret>) -> Answer {
-        let permit = self
-            .inner
-            .in_flight
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
+    /// Sends once, holding an in-flight `permit` and a quota slot, and classifies the answer.
+    async fn send_once(
+        &self,
+        call: &Call,
+        body: Option<&[u8]>,
+        permit: tokio::sync::SemaphorePermit<'_>,
+        token: Option<&Token>,
+    ) -> Answer {
         let slot = self.inner.quota.acquire().await;
         *self
             .stats_mut()
@@ -223,7 +227,7 @@ impl Client {
             .request(call.method.clone(), call.url.clone())
             .header(ACCEPT, "application/json");
         if let Some(t) = token {
-            req = req.bearer_auth(t.expose());
+            req = req.bearer_auth(t.access.expose());
         }
         if let Some(b) = body {
             req = req
@@ -241,6 +245,10 @@ impl Client {
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await;
         slot.finish(Some(&headers));
+        if let (401, Some(t)) = (status, token) {
+            // Before the slot is freed: whoever takes it must not send this token again.
+            self.inner.auth.reject(t.generation);
+        }
         drop(permit);
         *self
             .stats_mut()

@@ -246,12 +246,13 @@ impl Window {
         let k = requests - 1;
         let limit = u64::from(self.limit);
         let cycles = u32::try_from(k / limit).unwrap_or(u32::MAX);
-        let at = slots[(k % limit) as usize] + self.window.saturating_mul(cycles);
-        let mut wait = at.saturating_duration_since(now);
-        if let Some(s) = self.server.filter(|s| s.reset_at > now) {
-            if requests > u64::from(s.remaining) {
-                wait = wait.max(s.reset_at.saturating_duration_since(now));
-            }
+        let slot = slots[(k % limit) as usize].saturating_duration_since(now);
+        let mut wait = slot.saturating_add(self.window.saturating_mul(cycles));
+        if let Some(s) = self
+            .server
+            .filter(|s| s.reset_at > now && requests > u64::from(s.remaining))
+        {
+            wait = wait.max(s.reset_at.saturating_duration_since(now));
         }
         wait
     }
@@ -433,6 +434,7 @@ mod tests {
         assert_eq!(w.estimate_wait(10, t0), Duration::ZERO);
         assert_eq!(w.estimate_wait(11, t0), W);
         assert_eq!(w.estimate_wait(35, t0), W * 3);
+        assert!(w.estimate_wait(u64::MAX, t0) > W * 1000);
         for _ in 0..4 {
             let id = w.try_acquire(t0).unwrap();
             w.complete(id, t0 + ms(100));

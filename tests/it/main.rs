@@ -1,4 +1,5 @@
 //! One integration-test binary: each module is a scenario family, run against the real
 //! simulator over loopback and real DuckDB files in temp directories.
 
+mod fetch;
 mod support;
