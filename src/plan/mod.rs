@@ -122,7 +122,8 @@ pub fn plan(
     let overdue = candidates.iter().filter(|(s, _)| s.is_none_or(|t| t <= due_before)).count();
     let wanted = share.max(overdue).min(candidates.len());
     let affordable = (sweep.budget_requests / sweep.requests_per_employee.max(1)) as usize;
-    let take = wanted.min(affordable);
+    // A full sync (or the rest of one) refreshes everything anyway: no sweep on top.
+    let take = if full.is_some() { 0 } else { wanted.min(affordable) };
     let priority_len = priority.len();
     let mut work = priority;
     work.extend(

@@ -440,7 +440,8 @@ impl Ctx<'_> {
                     end = ChildrenEnd::Cancelled;
                     break;
                 }
-                let wait = self.client.estimate_wait(3);
+                // The quota this employee needs comes after what the ones in flight need.
+                let wait = self.client.estimate_wait(3 * (tasks.len() as u64 + 1));
                 if let Some(max) = max_wait {
                     if wait > max {
                         end = ChildrenEnd::WouldWait(wait);

@@ -330,3 +330,53 @@ async fn a_sync_killed_at_random_points_resumes_without_paying_twice() {
     // The killed runs are recorded as interrupted.
     assert_eq!(sync_count(&db, "SELECT count(*) FROM sync_runs WHERE status = 'running'"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sync_needing_more_than_a_window_waits_for_it_without_a_429() {
+    let sim = Sim::start(SimOptions { employees: 30, rate_limit: 40, rate_window: Duration::from_secs(2), ..Default::default() })
+        .await
+        .unwrap();
+    let c = sim.companies().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.duckdb");
+    let mut config = sync_config(&sim.base_url(), &c.api_key, &db);
+    config.rate_limit_requests = 40;
+    config.rate_limit_window = Duration::from_secs(2);
+    let out = sync(&config, SyncMode::Full).await;
+    assert_eq!(out.requests, 1 + 1 + 90 + 2, "three windows' worth of work");
+    assert_eq!(sim.control().counts(c.id).rate_limited, 0, "no 429 was provoked");
+    assert_mirrors(&db, &sim.control().snapshot(c.id), c.id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn max_wait_stops_cleanly_and_the_next_sync_finishes_the_rest() {
+    let sim = Sim::start(SimOptions { employees: 30, rate_limit: 40, rate_window: Duration::from_secs(60), ..Default::default() })
+        .await
+        .unwrap();
+    let c = sim.companies().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.duckdb");
+    let mut config = sync_config(&sim.base_url(), &c.api_key, &db);
+    config.rate_limit_requests = 40;
+    config.rate_limit_window = Duration::from_secs(60);
+    let syncer = Syncer::new(&config).unwrap();
+    let req = SyncRequest { mode: SyncMode::Full, max_wait: Some(Duration::from_secs(1)) };
+    let out = syncer.sync(req, CancellationToken::new()).await.unwrap();
+    assert_eq!(out.status, RunStatus::Incomplete);
+    assert!(out.remaining > 0 && out.remaining < 30, "{}", out.remaining);
+    assert!(out.message.as_deref().unwrap_or("").contains("remain"), "{:?}", out.message);
+    // What was fetched is committed and published.
+    let stored = sync_count(&db, "SELECT count(*) FROM employees WHERE children_synced_at IS NOT NULL");
+    assert_eq!(stored as u64, 30 - out.remaining);
+    let runs = sync_rows(&db, "SELECT status, employees_remaining FROM sync_runs");
+    assert_eq!(runs[0]["status"], "incomplete");
+
+    // With quota again, the next sync continues the full sync without refetching.
+    sim.control().set_rate_limit(1_000_000, Duration::from_secs(60));
+    sim.control().reset_counts();
+    config.rate_limit_requests = 1_000_000;
+    let out2 = sync(&config, SyncMode::Incremental).await;
+    assert_eq!(out2.mode, SyncMode::Full, "an unfinished full sync is resumed");
+    assert_eq!(out2.requests, 1 + 1 + 2 + 3 * out.remaining, "only what remained");
+    assert_mirrors(&db, &sim.control().snapshot(c.id), c.id);
+}
