@@ -50,6 +50,8 @@ pub const COLUMNS: [&str; 5] = [
 pub struct Row {
     /// The line of the file (1 is the header), or 0 for flags.
     pub line: u64,
+    /// The row's email cell as written (`-` if it has none), to name the row in reports.
+    pub label: String,
     pub request: Result<InviteRequest, String>,
 }
 
@@ -87,7 +89,7 @@ pub fn run(args: Args, config: crate::config::Config) -> CliResult {
     };
     let mut failed = 0;
     for (row, outcome) in rows.iter().zip(&outcomes) {
-        let who = row.request.as_ref().map_or("-", |r| r.email.as_str());
+        let who = &row.label;
         let place = if row.line == 0 {
             String::new()
         } else {
@@ -102,6 +104,18 @@ pub fn run(args: Args, config: crate::config::Config) -> CliResult {
         }
     }
     let total = rows.len();
+    if args.dry_run {
+        println!(
+            "{} of {total} valid, {failed} invalid; nothing was sent (dry run)",
+            total - failed
+        );
+        if failed > 0 {
+            return Err(CliError::Failed(anyhow!(
+                "{failed} of {total} rows are invalid"
+            )));
+        }
+        return Ok(());
+    }
     println!("{} of {total} succeeded, {failed} failed", total - failed);
     if failed > 0 {
         return Err(CliError::Failed(anyhow!(
@@ -178,6 +192,7 @@ fn from_flags(args: &Args) -> Result<Row, CliError> {
     validate(&req).map_err(|e| CliError::Usage(anyhow!("{e}")))?;
     Ok(Row {
         line: 0,
+        label: req.email.clone(),
         request: Ok(req),
     })
 }
@@ -224,6 +239,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Row>, String> {
                 let line = e.position().map_or(line, |p| p.line());
                 rows.push(Row {
                     line,
+                    label: "-".into(),
                     request: Err(format!("malformed CSV: {e}")),
                 });
                 continue;
@@ -256,7 +272,15 @@ pub fn parse_csv(text: &str) -> Result<Vec<Row>, String> {
             first_line_of.insert(req.email.to_ascii_lowercase(), line);
             Ok(req)
         })();
-        rows.push(Row { line, request });
+        let label = match record.get(index["email"]).unwrap_or_default() {
+            "" => "-".to_string(),
+            email => email.to_string(),
+        };
+        rows.push(Row {
+            line,
+            label,
+            request,
+        });
     }
     Ok(rows)
 }

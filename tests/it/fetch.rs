@@ -632,17 +632,18 @@ async fn fetch_invite_csv_reports_every_row_and_names_bad_ones() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("line 4: -: failed: invalid email format"),
+        stdout.contains("line 4: not-an-email: failed: invalid email format"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("line 6: -: failed: has 4 fields"),
+        stdout.contains("line 6: short@example.com: failed: has 4 fields"),
         "{stdout}"
     );
     assert!(
         stdout.contains("line 2: ann.new@example.com: valid"),
         "{stdout}"
     );
+    assert!(stdout.contains("3 of 5 valid, 2 invalid"), "{stdout}");
     assert_eq!(ctl.counts(company.id).total, 0);
 
     let mut cmd = fetch_command(&sim.base_url(), &company.api_key);
@@ -663,7 +664,7 @@ async fn fetch_invite_csv_reports_every_row_and_names_bad_ones() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("line 4: -: failed: invalid email format"),
+        stdout.contains("line 4: not-an-email: failed: invalid email format"),
         "{stdout}"
     );
     assert!(
@@ -671,7 +672,7 @@ async fn fetch_invite_csv_reports_every_row_and_names_bad_ones() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("line 6: -: failed: has 4 fields"),
+        stdout.contains("line 6: short@example.com: failed: has 4 fields"),
         "{stdout}"
     );
     assert!(stdout.contains("2 of 5 succeeded, 3 failed"), "{stdout}");
