@@ -53,7 +53,7 @@ impl FetchStats {
 }
 
 /// One request to make.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Call {
     /// The endpoint's name, as the simulator counts it.
     pub endpoint: &'static str,
@@ -66,6 +66,22 @@ pub(crate) struct Call {
     pub secret: bool,
     /// Transient failures are retried (not for a refresh: its token may already be spent).
     pub retry: bool,
+}
+
+/// The body of a token call holds the API key or a refresh token: never printed.
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body: &dyn std::fmt::Debug = match (&self.body, self.secret) {
+            (Some(_), true) => &"***",
+            (b, _) => b,
+        };
+        f.debug_struct("Call")
+            .field("endpoint", &self.endpoint)
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("body", body)
+            .finish()
+    }
 }
 
 /// A usable answer: its status and the envelope's `data`.
@@ -367,5 +383,30 @@ impl Client {
         } else {
             s.token_refreshes += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_call_never_prints_its_body() {
+        let mut call = Call {
+            endpoint: "token",
+            method: Method::POST,
+            url: Url::parse("http://127.0.0.1:1/api/v1/token/").unwrap(),
+            body: Some(serde_json::json!({"api_key": "hrw_secret_key"})),
+            auth: false,
+            secret: true,
+            retry: true,
+        };
+        let shown = format!("{call:?}");
+        assert!(
+            !shown.contains("hrw_secret_key") && shown.contains("***"),
+            "{shown}"
+        );
+        call.secret = false;
+        assert!(format!("{call:?}").contains("hrw_secret_key"));
     }
 }
