@@ -250,6 +250,7 @@ impl Client {
                 .header(CONTENT_TYPE, "application/json")
                 .body(b.to_vec());
         }
+        let sent = std::time::Instant::now();
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
@@ -262,10 +263,16 @@ impl Client {
         let bytes = resp.bytes().await;
         slot.finish(Some(&headers));
         if let (401, Some(t)) = (status, token) {
-            // Before the slot is freed: whoever takes it must not send this token again.
+            // Before the in-flight permit frees: whoever takes it must not send this token again.
             self.inner.auth.reject(t.generation);
         }
         drop(permit);
+        tracing::debug!(
+            endpoint = call.endpoint,
+            status,
+            elapsed_ms = sent.elapsed().as_millis() as u64,
+            "answer"
+        );
         *self
             .stats_mut()
             .responses_by_status
