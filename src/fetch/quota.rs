@@ -2,14 +2,14 @@
 //! lock, with waiting, the server's `X-RateLimit-*` and `Retry-After` headers, and the figures
 //! the planner and progress display read. Invariant: no request is sent without a [`Slot`].
 //!
-//! Why not `governor` for the hard budget: its GCRA with burst N admits N at once and then one
-//! every window/N, so N sends at the end of one window plus N at the start of the next pass in
-//! less than a window: up to ~2N where the server allows N. A burst of 1 (a send every
-//! window/N) is exact but wastes the quota's burst that short runs need. It also cannot be told
-//! about sends made before a restart or counted by the server, and sleeps on its own clock. A
-//! sliding-window log of send times is exact, seedable with earlier sends, small (one entry per
-//! request in a window), and keeps a slot until the answer arrived, so latency cannot squeeze
-//! N+1 requests into one window as the server counts them.
+//! Why not `governor` for the hard budget: its GCRA with a burst of N admits N at once and
+//! refills one cell every window/N, so one window can hold the burst plus N refills: up to 2N
+//! requests where the server allows N. A burst of 1 (one send every window/N) is exact but
+//! spreads a short sync over the whole window. Nor can it be told about sends made before a
+//! restart or counted by the server, and it sleeps on its own clock. A sliding-window log of
+//! send times is exact, seedable with earlier sends, small (one entry per request in a window),
+//! and keeps a slot until the answer arrived, so latency cannot squeeze N+1 requests into one
+//! window as the server counts them. governor is therefore not used by the fetch layer.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
