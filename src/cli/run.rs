@@ -250,7 +250,7 @@ impl SyncRunner<'_> {
                 .and_then(|c| c.waiting_until)
                 .or(quota.paused_until)
                 .or(quota.window_resets_at);
-            info!(until = ?until.map(|t| t.to_rfc3339()), used = quota.used_in_window, limit = quota.limit, "waiting for quota");
+            info!(until = ?until.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)), used = quota.used_in_window, limit = quota.limit, "waiting for quota");
         }
     }
 }
@@ -292,38 +292,31 @@ impl Runner for SyncRunner<'_> {
                 let inserted: u64 = o.rows.values().map(|c| c.inserted).sum();
                 let updated: u64 = o.rows.values().map(|c| c.updated).sum();
                 let deleted: u64 = o.rows.values().map(|c| c.deleted).sum();
-                let fields = (
-                    o.run_id,
-                    o.mode.as_str(),
-                    o.status.as_str(),
-                    o.requests,
-                    o.duration.as_secs_f64(),
-                );
-                let message = o.message.as_deref().unwrap_or("");
-                match o.status {
-                    RunStatus::Failed => warn!(
-                        run_id = fields.0,
-                        mode = fields.1,
-                        status = fields.2,
-                        requests = fields.3,
-                        duration_secs = fields.4,
-                        message,
-                        "sync failed"
-                    ),
-                    _ => info!(
-                        run_id = fields.0,
-                        mode = fields.1,
-                        status = fields.2,
-                        requests = fields.3,
-                        duration_secs = fields.4,
+                // Not `message`: tracing reserves that field name for the event's text.
+                let note = o.message.as_deref();
+                let (run_id, mode, status) = (o.run_id, o.mode.as_str(), o.status.as_str());
+                let (requests, duration_secs) = (o.requests, o.duration.as_secs_f64());
+                if o.status == RunStatus::Failed {
+                    warn!(
+                        run_id,
+                        mode, status, requests, duration_secs, note, "sync failed"
+                    );
+                } else {
+                    let (rejected, remaining) = (o.rejected, o.remaining);
+                    info!(
+                        run_id,
+                        mode,
+                        status,
+                        requests,
+                        duration_secs,
                         inserted,
                         updated,
                         deleted,
-                        rejected = o.rejected,
-                        remaining = o.remaining,
-                        message,
+                        rejected,
+                        remaining,
+                        note,
                         "sync finished"
-                    ),
+                    );
                 }
             }
             Err(error) => warn!(mode = mode.as_str(), %error, "sync failed"),
@@ -333,7 +326,7 @@ impl Runner for SyncRunner<'_> {
 
     fn next_due(&self, due: Option<Due>) {
         if let Some(d) = due {
-            info!(at = %d.at.to_rfc3339(), mode = d.mode.as_str(), "next sync scheduled");
+            info!(at = %d.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), mode = d.mode.as_str(), "next sync scheduled");
         }
         self.live.update(|s| s.next_due = due);
     }

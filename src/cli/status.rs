@@ -228,7 +228,7 @@ pub fn render(
         } else {
             let _ = writeln!(
                 out,
-                "  {:>6}  {:<11}  {:<11}  {:<20}  {:<20}  {:>8}  error",
+                "  {:>6}  {:<11}  {:<11}  {:<20}  {:<20}  {:>8}  error or note",
                 "id", "mode", "status", "started", "finished", "requests"
             );
             for r in runs {

@@ -295,10 +295,7 @@ impl LiveState {
             let why = last.message.as_deref().unwrap_or("no reason given");
             return answer(
                 false,
-                format!(
-                    "the last sync failed at {}: {why}",
-                    last.finished_at.to_rfc3339()
-                ),
+                format!("the last sync failed at {}: {why}", secs(last.finished_at)),
             );
         }
         let stale_at = |t: DateTime<Utc>| match max_age {
@@ -307,10 +304,7 @@ impl LiveState {
         };
         if let Some(t) = self.last_success_at {
             if stale_at(t).is_none_or(|s| now <= s) {
-                return answer(
-                    true,
-                    format!("the last sync succeeded at {}", t.to_rfc3339()),
-                );
+                return answer(true, format!("the last sync succeeded at {}", secs(t)));
             }
         }
         if self.last_finished.is_none() {
@@ -322,14 +316,16 @@ impl LiveState {
         match self.last_success_at {
             Some(t) => answer(
                 false,
-                format!(
-                    "the last successful sync, at {}, is too old",
-                    t.to_rfc3339()
-                ),
+                format!("the last successful sync, at {}, is too old", secs(t)),
             ),
             None => answer(false, "no sync has succeeded yet".into()),
         }
     }
+}
+
+/// `2025-01-01T12:00:00Z`: enough precision for people and for logs.
+fn secs(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The shared handle: the state, and a signal for whoever writes it out.

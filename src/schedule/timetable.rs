@@ -75,9 +75,10 @@ impl Timetable {
             .then_some(SyncMode::Incremental)
     }
 
-    /// What is due at once on start, and why: an unfinished run is resumed; otherwise, if a
-    /// scheduled time passed since the last success (it is older than one period), one sync
-    /// catches up, however many fires were missed. A missed full sync makes it a full one.
+    /// What is due at once on start, and why: an unfinished run is resumed; the first sync
+    /// ever is a full one; otherwise, if a scheduled time passed since the last success (it is
+    /// older than one period), one sync catches up, however many fires were missed. A missed
+    /// full sync makes it a full one.
     pub fn catch_up(
         &self,
         history: &History,
@@ -87,6 +88,16 @@ impl Timetable {
             None => true,
             Some(t) => schedule.next_after(t).is_some_and(|due| due <= now),
         };
+        if history.last_success.is_none() {
+            // It fetches everything anyway, and only a full sync is resumed where it stopped.
+            return Some(match history.unfinished {
+                Some(_) => (
+                    SyncMode::Full,
+                    "the first sync was interrupted: resuming it",
+                ),
+                None => (SyncMode::Full, "no successful sync yet: a full first sync"),
+            });
+        }
         if let Some(full) = &self.full {
             if missed(history.last_full_success, full) {
                 return Some((SyncMode::Full, "a scheduled full sync was missed"));
@@ -94,9 +105,6 @@ impl Timetable {
         }
         if let Some(mode) = history.unfinished {
             return Some((mode, "the last sync was interrupted: resuming it"));
-        }
-        if history.last_success.is_none() {
-            return Some((SyncMode::Incremental, "no successful sync yet"));
         }
         missed(history.last_success, &self.incremental).then_some((
             SyncMode::Incremental,
@@ -188,7 +196,7 @@ mod tests {
         );
         assert_eq!(
             t.catch_up(&History::default(), now).map(|c| c.0),
-            Some(SyncMode::Incremental)
+            Some(SyncMode::Full)
         );
     }
 
