@@ -48,3 +48,34 @@ pub fn fetch_command(base_url: &str, api_key: &str) -> std::process::Command {
         .env("HRWISE_API_KEY", api_key);
     cmd
 }
+
+// --- daemon_*: helpers of the daemon scenarios (tests/it/daemon.rs) -----------------------
+
+/// The real binary, with an empty environment plus `vars` (nothing leaks in from the shell,
+/// so a test states every setting it relies on).
+#[allow(dead_code)]
+pub fn daemon_command(vars: &[(&str, String)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hrwise-sync"));
+    cmd.env_clear();
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Polls `check` every 50 ms until it gives a value, or panics after `timeout` naming `what`.
+#[allow(dead_code)]
+pub async fn daemon_poll<T>(
+    what: &str,
+    timeout: std::time::Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
