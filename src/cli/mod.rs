@@ -111,11 +111,6 @@ fn run_cli(cli: Cli) -> CliResult {
     }
 }
 
-/// The answer of a command whose issue has not landed yet.
-pub(crate) fn not_yet(what: &str) -> CliResult {
-    Err(CliError::Usage(anyhow::anyhow!("`{what}` is not yet implemented")))
-}
-
 /// A multi-threaded tokio runtime for the commands that need one.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
