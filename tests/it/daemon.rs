@@ -694,6 +694,57 @@ async fn the_api_key_never_appears_in_logs_or_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_waiting_for_quota_shows_in_status_and_metrics() {
+    // 25 requests per 60 s; a first sync of 20 employees needs ~65: it must wait.
+    let sim = sim(20, |o| {
+        o.rate_limit = 25;
+        o.rate_window = Duration::from_secs(60);
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let extra = [
+        ("HRWISE_RATE_LIMIT_REQUESTS", "25"),
+        ("HRWISE_RATE_LIMIT_WINDOW_SECS", "60"),
+    ];
+    let vars = env(&sim, dir.path(), "0 0 1 1 *", &extra);
+    let mut d = Daemon::spawn(&vars, dir.path(), "run");
+    let addr = d.addr().await;
+    daemon_poll("the sync to wait for quota", PATIENCE, || {
+        (d.status()?["phase"] == "waiting_for_quota").then_some(())
+    })
+    .await;
+    let text = http_get_body(&addr, "/metrics").unwrap();
+    assert_eq!(
+        sample(&text, "hrwise_sync_waiting_for_quota"),
+        1.0,
+        "{text}"
+    );
+    assert_eq!(sample(&text, "hrwise_sync_in_progress"), 1.0, "{text}");
+    assert_eq!(sample(&text, "hrwise_api_quota_remaining"), 0.0, "{text}");
+    let out = daemon_command(&vars).arg("status").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("waiting for quota until"), "{stdout}");
+    assert!(
+        stdout.contains("0 left of 25 in the current window"),
+        "{stdout}"
+    );
+    // Waiting is not failing: still ready during the first sync.
+    assert_eq!(d.get(&addr, "/readyz"), 200);
+    d.signal("TERM");
+    assert_eq!(
+        d.exit(Duration::from_secs(15)).await.code(),
+        Some(0),
+        "{}",
+        d.output()
+    );
+    assert_eq!(
+        sim.control().counts(sim.companies()[0].id).rate_limited,
+        0,
+        "it waited instead of hitting 429s"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_answers_while_run_runs() {
     let sim = sim(40, |o| o.latency = Duration::from_millis(100)).await;
     let dir = tempfile::tempdir().unwrap();
