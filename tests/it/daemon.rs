@@ -785,6 +785,20 @@ async fn status_answers_while_run_runs() {
         stdout.contains("left of 1000 in the current window"),
         "{stdout}"
     );
+    // A second daemon on the same database refuses to start (exit 1, one line saying why).
+    let second = output_within(daemon_command(&vars).arg("run"), Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .trim()
+            .ends_with(&format!("(see {})", d.status_file.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("another `hrwise-sync run` (pid {})", d.child.id())),
+        "{stderr}"
+    );
     d.signal("TERM");
     assert_eq!(d.exit(Duration::from_secs(15)).await.code(), Some(0));
     // After it stopped, status reads the warehouse and says the daemon is not running.
