@@ -243,6 +243,12 @@ impl Sim {
     }
 }
 
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim").field("addr", &self.addr).finish()
+    }
+}
+
 impl Drop for Sim {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {

@@ -3,4 +3,5 @@
 
 mod daemon;
 mod fetch;
+mod sim;
 mod support;

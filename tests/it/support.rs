@@ -79,3 +79,108 @@ pub async fn daemon_poll<T>(
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+// --- sim_*: helpers of the simulator scenarios (tests/it/sim.rs) ----------------------------
+
+/// A simulator on a free loopback port with small test data (2 companies, 120 employees)
+/// unless `opts` says otherwise.
+#[allow(dead_code)]
+pub async fn sim_start(opts: hrwise_sync::sim::SimOptions) -> hrwise_sync::sim::Sim {
+    hrwise_sync::sim::Sim::start(opts).await.expect("the simulator starts")
+}
+
+#[allow(dead_code)]
+pub fn sim_options() -> hrwise_sync::sim::SimOptions {
+    hrwise_sync::sim::SimOptions { employees: 120, ..Default::default() }
+}
+
+/// A plain HTTP client for talking to the simulator (independent of the crate's fetch layer).
+#[allow(dead_code)]
+pub fn sim_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// One answer of the simulator: status, headers, the raw body and the body as JSON (Null if
+/// it is not JSON).
+#[allow(dead_code)]
+#[derive(Debug)]
+pub struct SimReply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: serde_json::Value,
+}
+
+#[allow(dead_code)]
+impl SimReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// `error.code` of an error envelope.
+    pub fn code(&self) -> &str {
+        self.json["error"]["code"].as_str().unwrap_or("")
+    }
+    pub fn data(&self) -> &serde_json::Value {
+        &self.json["data"]
+    }
+}
+
+#[allow(dead_code)]
+pub async fn sim_send(req: reqwest::RequestBuilder) -> SimReply {
+    let resp = req.send().await.expect("the simulator answers");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.expect("a readable body");
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    SimReply { status, headers, text, json }
+}
+
+/// `GET base + path` with an optional bearer token.
+#[allow(dead_code)]
+pub async fn sim_get(http: &reqwest::Client, url: &str, token: Option<&str>) -> SimReply {
+    let mut req = http.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    sim_send(req).await
+}
+
+/// `POST url` with a JSON body and an optional bearer token.
+#[allow(dead_code)]
+pub async fn sim_post(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> SimReply {
+    let mut req = http.post(url).json(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    sim_send(req).await
+}
+
+/// Exchanges an API key for (access, refresh), asserting success.
+#[allow(dead_code)]
+pub async fn sim_tokens(http: &reqwest::Client, base: &str, api_key: &str) -> (String, String) {
+    let r = sim_post(
+        http,
+        &format!("{base}/api/v1/token/"),
+        None,
+        &serde_json::json!({ "api_key": api_key }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "token exchange failed: {}", r.text);
+    let access = r.data()["access"].as_str().expect("access").to_string();
+    let refresh = r.data()["refresh"].as_str().expect("refresh").to_string();
+    (access, refresh)
+}
+
+/// One path segment, percent-encoded (everything but ASCII letters and digits).
+#[allow(dead_code)]
+pub fn sim_segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
