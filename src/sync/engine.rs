@@ -420,7 +420,10 @@ impl Ctx<'_> {
                 let fresh = batch.iter().filter(|i| i.complete).count() as u64;
                 rejected += batch.iter().map(|i| i.rejected.len() as u64).sum::<u64>();
                 let t = now();
+                let size = batch.len();
+                let started = Instant::now();
                 let counts = wh.call(move |w| w.load_children(company_id, run_id, &batch, t)).await?;
+                tracing::debug!(employees = size, millis = started.elapsed().as_millis() as u64, "stored a batch of children");
                 tally.add_all(&counts);
                 stored += fresh;
                 progress.done.fetch_add(fresh, std::sync::atomic::Ordering::SeqCst);

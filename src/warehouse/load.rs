@@ -202,13 +202,28 @@ impl Warehouse {
         prefix: &[Cell],
         rows: &[Vec<Cell>],
     ) -> Result<(), WarehouseError> {
+        self.append_rows(super::DB, table, prefix, rows)
+    }
+
+    /// Appends rows to a table of `catalog` (`temp` for scratch tables).
+    pub(crate) fn append_to(&self, catalog: &str, table: &str, rows: &[Vec<Cell>]) -> Result<(), WarehouseError> {
+        self.append_rows(catalog, table, &[], rows)
+    }
+
+    fn append_rows(
+        &self,
+        catalog: &str,
+        table: &str,
+        prefix: &[Cell],
+        rows: &[Vec<Cell>],
+    ) -> Result<(), WarehouseError> {
         if rows.is_empty() {
             return Ok(());
         }
         let what = format!("appending to {table}");
         let mut app = self
             .conn()
-            .appender_to_catalog_and_db(table, super::DB, "main")
+            .appender_to_catalog_and_db(table, catalog, "main")
             .map_err(self.err(&what))?;
         for row in rows {
             let values: Vec<Value> = prefix.iter().chain(row.iter()).map(to_value).collect();

@@ -96,8 +96,11 @@ impl Warehouse {
     }
 
     fn attach(&self) -> Result<(), WarehouseError> {
+        // DuckDB gets all cores but one: the loads are small and frequent, and the fetcher's
+        // tasks must keep a core to keep requests flowing while a batch is stored.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
         let sql = format!(
-            "ATTACH {} AS {DB} (STORAGE_VERSION '{STORAGE_VERSION}'); USE {DB};",
+            "SET threads TO {threads}; ATTACH {} AS {DB} (STORAGE_VERSION '{STORAGE_VERSION}'); USE {DB};",
             sql_string(&self.work.to_string_lossy())
         );
         self.conn.execute_batch(&sql).map_err(|source| {

@@ -163,17 +163,30 @@ impl Warehouse {
                 }
                 out.push((entity.table, counts));
             }
-            for item in items {
+            for item in items.iter().filter(|i| !i.rejected.is_empty()) {
                 wh.record_rejected(run_id, company_id, Some(item.employee), &item.rejected, now)?;
-                if item.complete {
-                    wh.conn()
-                        .execute(
-                            "UPDATE employees SET children_modified = ?, children_synced_at = ?
-                             WHERE company_id = ? AND id = ?",
-                            duckdb::params![item.modified, now, company_id, item.employee],
-                        )
-                        .map_err(wh.err("marking children fresh"))?;
-                }
+            }
+            // One set-based update for the batch: row-by-row UPDATEs scan the table each time.
+            let fresh: Vec<Vec<Cell>> = items
+                .iter()
+                .filter(|i| i.complete)
+                .map(|i| vec![Cell::Int(i.employee), i.modified.map_or(Cell::Null, Cell::Timestamp)])
+                .collect();
+            if !fresh.is_empty() {
+                wh.conn()
+                    .execute_batch(
+                        "CREATE OR REPLACE TEMP TABLE fresh_children (employee BIGINT, modified TIMESTAMP);",
+                    )
+                    .map_err(wh.err("marking children fresh"))?;
+                wh.append_to("temp", "fresh_children", &fresh)?;
+                wh.conn()
+                    .execute(
+                        "UPDATE employees e SET children_modified = f.modified, children_synced_at = ?
+                         FROM temp.fresh_children f
+                         WHERE e.company_id = ? AND e.id = f.employee",
+                        duckdb::params![now, company_id],
+                    )
+                    .map_err(wh.err("marking children fresh"))?;
             }
             Ok(out)
         })
