@@ -61,7 +61,10 @@ fn load(wh: &Warehouse, employees: i64, per: i64, run_id: i64) -> (Duration, Dur
     let now = || chrono::Utc::now().naive_utc();
     let (mut in_employees, mut in_children) = (Duration::ZERO, Duration::ZERO);
     for chunk in (1..=employees).collect::<Vec<_>>().chunks(1000) {
-        let rows: Vec<_> = chunk.iter().map(|id| transform::employee_row(1, &employee(*id))).collect();
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|id| transform::employee_row(1, &employee(*id)))
+            .collect();
         let started = Instant::now();
         wh.load_employee_page(1, run_id, &rows, &[], now()).unwrap();
         in_employees += started.elapsed();
@@ -94,7 +97,10 @@ fn load(wh: &Warehouse, employees: i64, per: i64, run_id: i64) -> (Duration, Dur
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<i64> = std::env::args().skip(1).map(|a| a.parse().expect("a number")).collect();
+    let args: Vec<i64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("a number"))
+        .collect();
     let employees = args.first().copied().unwrap_or(100_000);
     let per = args.get(1).copied().unwrap_or(10);
     let sync_employees = args.get(2).copied().unwrap_or(500) as usize;
@@ -102,7 +108,13 @@ async fn main() {
 
     let db = dir.path().join("bench.duckdb");
     let wh = Warehouse::open(&db).unwrap();
-    let start = |mode| RunStart { company_id: 1, company_name: None, mode, started_at: chrono::Utc::now().naive_utc(), full_since: None };
+    let start = |mode| RunStart {
+        company_id: 1,
+        company_name: None,
+        mode,
+        started_at: chrono::Utc::now().naive_utc(),
+        full_since: None,
+    };
     let run = wh.begin_run(&start("full")).unwrap();
     let (e1, c1) = load(&wh, employees, per, run);
     let run = wh.begin_run(&start("full")).unwrap();
@@ -111,13 +123,34 @@ async fn main() {
     wh.publish().unwrap();
     let publish = started.elapsed();
     let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0;
-    println!("load: {employees} employees, {} child records", employees * per);
-    println!("  first load (time in the warehouse):      employees {:>6.2}s  children {:>6.2}s", e1.as_secs_f64(), c1.as_secs_f64());
-    println!("  unchanged reload (time in the warehouse): employees {:>6.2}s  children {:>6.2}s", e2.as_secs_f64(), c2.as_secs_f64());
-    println!("  publish {:.2}s, file {size:.0} MiB, peak RSS {:.0} MiB", publish.as_secs_f64(), peak_rss_mib());
+    println!(
+        "load: {employees} employees, {} child records",
+        employees * per
+    );
+    println!(
+        "  first load (time in the warehouse):      employees {:>6.2}s  children {:>6.2}s",
+        e1.as_secs_f64(),
+        c1.as_secs_f64()
+    );
+    println!(
+        "  unchanged reload (time in the warehouse): employees {:>6.2}s  children {:>6.2}s",
+        e2.as_secs_f64(),
+        c2.as_secs_f64()
+    );
+    println!(
+        "  publish {:.2}s, file {size:.0} MiB, peak RSS {:.0} MiB",
+        publish.as_secs_f64(),
+        peak_rss_mib()
+    );
     drop(wh);
 
-    let sim = Sim::start(SimOptions { employees: sync_employees, rate_limit: 10_000_000, ..Default::default() }).await.unwrap();
+    let sim = Sim::start(SimOptions {
+        employees: sync_employees,
+        rate_limit: 10_000_000,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let company = sim.companies().remove(0);
     let config = hrwise_sync::config::RawConfig {
         api_key: Some(hrwise_sync::secret::Secret::new(company.api_key)),
@@ -129,9 +162,18 @@ async fn main() {
     .validate()
     .unwrap();
     let syncer = Syncer::new(&config).unwrap();
-    for (label, mode) in [("full", SyncMode::Full), ("incremental (no change)", SyncMode::Incremental)] {
+    for (label, mode) in [
+        ("full", SyncMode::Full),
+        ("incremental (no change)", SyncMode::Incremental),
+    ] {
         let out = syncer
-            .sync(SyncRequest { mode, max_wait: None }, tokio_util::sync::CancellationToken::new())
+            .sync(
+                SyncRequest {
+                    mode,
+                    max_wait: None,
+                },
+                tokio_util::sync::CancellationToken::new(),
+            )
             .await
             .unwrap();
         println!(
@@ -146,8 +188,18 @@ async fn main() {
         sim.control().update_employee(company.id, *id);
     }
     let out = syncer
-        .sync(SyncRequest { mode: SyncMode::Incremental, max_wait: None }, tokio_util::sync::CancellationToken::new())
+        .sync(
+            SyncRequest {
+                mode: SyncMode::Incremental,
+                max_wait: None,
+            },
+            tokio_util::sync::CancellationToken::new(),
+        )
         .await
         .unwrap();
-    println!("sync incremental (10 changed): {} requests, {:.2}s", out.requests, out.duration.as_secs_f64());
+    println!(
+        "sync incremental (10 changed): {} requests, {:.2}s",
+        out.requests,
+        out.duration.as_secs_f64()
+    );
 }

@@ -32,7 +32,9 @@ const DEMO_RATE_LIMIT: u32 = 1_000_000;
 
 pub fn run(args: Args) -> CliResult {
     if args.employees == 0 {
-        return Err(CliError::Usage(anyhow::anyhow!("--employees: must be at least 1")));
+        return Err(CliError::Usage(anyhow::anyhow!(
+            "--employees: must be at least 1"
+        )));
     }
     let rt = super::runtime()?;
     rt.block_on(async {

@@ -19,7 +19,11 @@ mod status;
 mod sync;
 
 #[derive(Debug, Parser)]
-#[command(name = "hrwise-sync", version, about = "Mirror HRwise into a DuckDB warehouse")]
+#[command(
+    name = "hrwise-sync",
+    version,
+    about = "Mirror HRwise into a DuckDB warehouse"
+)]
 pub struct Cli {
     /// The configuration file (TOML). Environment variables HRWISE_* override it.
     #[arg(long, global = true, env = "HRWISE_CONFIG", value_name = "PATH")]

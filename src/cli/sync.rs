@@ -28,9 +28,19 @@ pub fn run(args: Args, config: Config) -> CliResult {
         syncer.terminal_progress = true;
         let cancel = CancellationToken::new();
         tokio::spawn(stop_on_signal(cancel.clone()));
-        let mode = if args.full { SyncMode::Full } else { SyncMode::Incremental };
+        let mode = if args.full {
+            SyncMode::Full
+        } else {
+            SyncMode::Incremental
+        };
         let outcome = syncer
-            .sync(SyncRequest { mode, max_wait: args.max_wait }, cancel)
+            .sync(
+                SyncRequest {
+                    mode,
+                    max_wait: args.max_wait,
+                },
+                cancel,
+            )
             .await
             .map_err(sync_error)?;
         print_outcome(&outcome);
@@ -85,7 +95,10 @@ pub(super) fn print_outcome(o: &SyncOutcome) {
         );
     }
     if o.rejected > 0 {
-        println!("  {} records could not be read: see the rejected_records table", o.rejected);
+        println!(
+            "  {} records could not be read: see the rejected_records table",
+            o.rejected
+        );
     }
     if let Some(m) = &o.message {
         println!("  {m}");

@@ -39,7 +39,9 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
             "" => Ok(None),
             "true" | "1" | "yes" => Ok(Some(true)),
             "false" | "0" | "no" => Ok(Some(false)),
-            other => Err(D::Error::custom(format!("expected a boolean, got {other:?}"))),
+            other => Err(D::Error::custom(format!(
+                "expected a boolean, got {other:?}"
+            ))),
         },
         Some(other) => Err(D::Error::custom(format!("expected a boolean, got {other}"))),
     }
@@ -102,7 +104,11 @@ pub fn value_to_i64(v: Option<&Value>) -> Result<Option<i64>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                    .map(|f| f as i64)
+            })
             .map(Some)
             .ok_or_else(|| format!("expected an integer, got {n}")),
         Some(Value::String(s)) => {

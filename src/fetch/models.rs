@@ -21,7 +21,11 @@ pub trait Record: DeserializeOwned {
                 r.set_raw(raw);
                 Ok(r)
             }
-            Err(e) => Err(Rejected { entity: Self::ENTITY, raw, reason: e.to_string() }),
+            Err(e) => Err(Rejected {
+                entity: Self::ENTITY,
+                raw,
+                reason: e.to_string(),
+            }),
         }
     }
 }
@@ -43,7 +47,10 @@ pub struct Parsed<T> {
 
 impl<T> Default for Parsed<T> {
     fn default() -> Self {
-        Parsed { records: Vec::new(), rejected: Vec::new() }
+        Parsed {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        }
     }
 }
 
@@ -103,8 +110,14 @@ impl<'de> Deserialize<'de> for Department {
         use serde::de::Error;
         match Value::deserialize(d)? {
             Value::Null => Ok(Department::default()),
-            Value::String(name) => Ok(Department { id: None, name: Some(name) }),
-            Value::Number(n) => Ok(Department { id: n.as_i64(), name: None }),
+            Value::String(name) => Ok(Department {
+                id: None,
+                name: Some(name),
+            }),
+            Value::Number(n) => Ok(Department {
+                id: n.as_i64(),
+                name: None,
+            }),
             Value::Object(m) => Ok(Department {
                 id: super::lenient::value_to_i64(m.get("id")).map_err(D::Error::custom)?,
                 name: match m.get("name") {
@@ -113,7 +126,9 @@ impl<'de> Deserialize<'de> for Department {
                     Some(other) => Some(other.to_string()),
                 },
             }),
-            other => Err(D::Error::custom(format!("expected a department, got {other}"))),
+            other => Err(D::Error::custom(format!(
+                "expected a department, got {other}"
+            ))),
         }
     }
 }
@@ -372,7 +387,11 @@ impl Position {
     /// Reads one position; fails only when the element is not an object or its holder or
     /// BSI cannot be read.
     pub fn from_value(raw: Value) -> Result<Self, Rejected> {
-        let reject = |reason: String| Rejected { entity: "position", raw: raw.clone(), reason };
+        let reject = |reason: String| Rejected {
+            entity: "position",
+            raw: raw.clone(),
+            reason,
+        };
         let Value::Object(map) = &raw else {
             return Err(reject("expected a JSON object".into()));
         };
@@ -386,7 +405,12 @@ impl Position {
         let bench_strength = super::lenient::value_to_f64(map.get("bench_strength"))
             .map_err(|e| reject(format!("bench_strength: {e}")))?;
         let successors = Parsed::from_array(map.get("successors").cloned().unwrap_or(Value::Null));
-        Ok(Position { current_role_holder, successors, bench_strength, raw })
+        Ok(Position {
+            current_role_holder,
+            successors,
+            bench_strength,
+            raw,
+        })
     }
 }
 
@@ -480,9 +504,16 @@ mod tests {
             {"id": "not-a-number"},
             {"id": 3, "rating": null}
         ]));
-        assert_eq!(p.records.iter().map(|t| t.id).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(
+            p.records.iter().map(|t| t.id).collect::<Vec<_>>(),
+            vec![1, 3]
+        );
         assert_eq!(p.rejected.len(), 1);
-        assert!(p.rejected[0].reason.contains("integer"), "{}", p.rejected[0].reason);
+        assert!(
+            p.rejected[0].reason.contains("integer"),
+            "{}",
+            p.rejected[0].reason
+        );
         assert_eq!(p.rejected[0].raw, json!({"id": "not-a-number"}));
     }
 

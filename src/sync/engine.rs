@@ -12,12 +12,16 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{RowCounts, RunStatus, SyncError, SyncMode, SyncOutcome, SyncRequest, Syncer, total_requests};
+use super::{
+    RowCounts, RunStatus, SyncError, SyncMode, SyncOutcome, SyncRequest, Syncer, total_requests,
+};
 use crate::fetch::models::{Employee, Parsed, Rejected};
 use crate::fetch::{Client, EmployeeFilters, FetchError, SuccessorFilters};
 use crate::plan::{self, Listed};
 use crate::transform;
-use crate::warehouse::{ChildBatchItem, LoadCounts, RunRecord, RunStart, TableCounts, WarehouseHandle};
+use crate::warehouse::{
+    ChildBatchItem, LoadCounts, RunRecord, RunStart, TableCounts, WarehouseHandle,
+};
 
 fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
@@ -70,7 +74,10 @@ fn identifier(e: &Ident, digit_ids: &HashSet<String>) -> String {
     if !digit_ids.contains(&id) || e.employee_id.as_deref() == Some(id.as_str()) {
         return id;
     }
-    e.email.clone().or_else(|| e.employee_id.clone()).unwrap_or(id)
+    e.email
+        .clone()
+        .or_else(|| e.employee_id.clone())
+        .unwrap_or(id)
 }
 
 struct Ident {
@@ -89,7 +96,9 @@ pub(super) async fn run(
     let client = syncer.client.clone();
     let stats_before = client.stats();
     let requests_before = total_requests(&stats_before);
-    let wh = WarehouseHandle::open(&syncer.config.database).await.map_err(SyncError::warehouse)?;
+    let wh = WarehouseHandle::open(&syncer.config.database)
+        .await
+        .map_err(SyncError::warehouse)?;
 
     let company = match client.company().await {
         Ok(c) => c,
@@ -120,7 +129,10 @@ pub(super) async fn run(
         }
     };
     let company_id = company.id;
-    let resume = wh.call(move |w| w.resume_point(company_id)).await.map_err(SyncError::warehouse)?;
+    let resume = wh
+        .call(move |w| w.resume_point(company_id))
+        .await
+        .map_err(SyncError::warehouse)?;
     // A full sync that did not finish is continued, whichever mode was asked for, so what it
     // fetched is not fetched again.
     let (mode, full_since) = match (req.mode, &resume) {
@@ -138,8 +150,16 @@ pub(super) async fn run(
         started_at: start_ts,
         full_since,
     };
-    let run_id = wh.call(move |w| w.begin_run(&run_start)).await.map_err(SyncError::warehouse)?;
-    tracing::info!(run = run_id, company = company_id, mode = mode.as_str(), "sync started");
+    let run_id = wh
+        .call(move |w| w.begin_run(&run_start))
+        .await
+        .map_err(SyncError::warehouse)?;
+    tracing::info!(
+        run = run_id,
+        company = company_id,
+        mode = mode.as_str(),
+        "sync started"
+    );
 
     let progress = syncer.progress.clone();
     progress.start();
@@ -155,8 +175,18 @@ pub(super) async fn run(
 
     let mut tally = Tally::default();
     let mut rejected = 0u64;
-    let mut ctx = Ctx { syncer, client: &client, wh: &wh, company_id, run_id, cancel: &cancel, progress: &progress };
-    let result = ctx.body(mode, full_since, req.max_wait, &mut tally, &mut rejected).await;
+    let mut ctx = Ctx {
+        syncer,
+        client: &client,
+        wh: &wh,
+        company_id,
+        run_id,
+        cancel: &cancel,
+        progress: &progress,
+    };
+    let result = ctx
+        .body(mode, full_since, req.max_wait, &mut tally, &mut rejected)
+        .await;
     display_done.cancel();
     let _ = display.await;
     progress.stop();
@@ -166,7 +196,17 @@ pub(super) async fn run(
     let by_endpoint: serde_json::Map<String, serde_json::Value> = stats
         .requests_by_endpoint
         .iter()
-        .map(|(k, v)| (k.clone(), (v - stats_before.requests_by_endpoint.get(k).copied().unwrap_or(0)).into()))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                (v - stats_before
+                    .requests_by_endpoint
+                    .get(k)
+                    .copied()
+                    .unwrap_or(0))
+                .into(),
+            )
+        })
         .collect();
     let (status, remaining, error, message) = match &result {
         Ok(b) => match &b.end {
@@ -175,7 +215,10 @@ pub(super) async fn run(
                 RunStatus::Interrupted,
                 b.remaining,
                 None,
-                Some(format!("stopped by a signal; {} employees' children remain", b.remaining)),
+                Some(format!(
+                    "stopped by a signal; {} employees' children remain",
+                    b.remaining
+                )),
             ),
             ChildrenEnd::WouldWait(d) => (
                 RunStatus::Incomplete,
@@ -282,12 +325,21 @@ impl Ctx<'_> {
         let mut successor_rows = Vec::new();
         for p in &positions.positions {
             for s in &p.successors.records {
-                successor_rows.push(transform::successor_row(company_id, p.current_role_holder.as_ref(), s));
+                successor_rows.push(transform::successor_row(
+                    company_id,
+                    p.current_role_holder.as_ref(),
+                    s,
+                ));
             }
             succ_rejected.extend(p.successors.rejected.iter().cloned());
         }
-        let position_rows: Vec<_> = positions.positions.iter().map(|p| transform::position_row(company_id, p)).collect();
-        let bench_rows = transform::bench_strength_rows(company_id, &bench.records, &positions.positions);
+        let position_rows: Vec<_> = positions
+            .positions
+            .iter()
+            .map(|p| transform::position_row(company_id, p))
+            .collect();
+        let bench_rows =
+            transform::bench_strength_rows(company_id, &bench.records, &positions.positions);
         succ_rejected.extend(bench.rejected.iter().cloned());
         // Deletions are inferred only from a list where every record could be read.
         let complete = succ_rejected.is_empty();
@@ -296,7 +348,16 @@ impl Ctx<'_> {
         let counts = self
             .wh
             .call(move |w| {
-                w.load_succession(company_id, run_id, &position_rows, &successor_rows, &bench_rows, &succ_rejected, complete, t)
+                w.load_succession(
+                    company_id,
+                    run_id,
+                    &position_rows,
+                    &successor_rows,
+                    &bench_rows,
+                    &succ_rejected,
+                    complete,
+                    t,
+                )
             })
             .await
             .map_err(SyncError::warehouse)?;
@@ -307,19 +368,36 @@ impl Ctx<'_> {
         let scan_started = now();
         let (tx, mut rx) = mpsc::channel::<Parsed<Employee>>(4);
         let scan_client = self.client.clone();
-        let scan = tokio::spawn(async move { scan_client.scan_employees(&EmployeeFilters::default(), tx).await });
+        let scan = tokio::spawn(async move {
+            scan_client
+                .scan_employees(&EmployeeFilters::default(), tx)
+                .await
+        });
         let mut listed: Vec<Listed> = Vec::new();
         let mut idents: HashMap<i64, Ident> = HashMap::new();
         while let Some(page) = rx.recv().await {
-            let rows: Vec<_> = page.records.iter().map(|e| transform::employee_row(company_id, e)).collect();
+            let rows: Vec<_> = page
+                .records
+                .iter()
+                .map(|e| transform::employee_row(company_id, e))
+                .collect();
             for e in &page.records {
                 listed.push(Listed {
                     id: e.id,
                     modified: e.modified.as_deref().and_then(transform::parse_timestamp),
                 });
-                idents.insert(e.id, Ident { id: e.id, email: e.email.clone(), employee_id: e.employee_id.clone() });
+                idents.insert(
+                    e.id,
+                    Ident {
+                        id: e.id,
+                        email: e.email.clone(),
+                        employee_id: e.employee_id.clone(),
+                    },
+                );
             }
-            self.progress.employees_listed.store(listed.len() as u64, std::sync::atomic::Ordering::SeqCst);
+            self.progress
+                .employees_listed
+                .store(listed.len() as u64, std::sync::atomic::Ordering::SeqCst);
             *rejected += page.rejected.len() as u64;
             let rej = page.rejected;
             let t = now();
@@ -330,7 +408,9 @@ impl Ctx<'_> {
                 .map_err(SyncError::warehouse)?;
             tally.add("employees", c);
         }
-        let summary = scan.await.map_err(|e| SyncError::Other(format!("employee scan task: {e}")))??;
+        let summary = scan
+            .await
+            .map_err(|e| SyncError::Other(format!("employee scan task: {e}")))??;
         let mut note = None;
         if summary.complete {
             let t = now();
@@ -339,7 +419,13 @@ impl Ctx<'_> {
                 .call(move |w| w.finish_employee_scan(company_id, scan_started, t))
                 .await
                 .map_err(SyncError::warehouse)?;
-            tally.add("employees", LoadCounts { deleted, ..Default::default() });
+            tally.add(
+                "employees",
+                LoadCounts {
+                    deleted,
+                    ..Default::default()
+                },
+            );
         } else {
             let text = format!(
                 "the employee list changed during the scan ({}); deletions were not inferred this time",
@@ -354,7 +440,11 @@ impl Ctx<'_> {
 
         // 3. The plan.
         self.progress.set_phase("planning");
-        let stored = self.wh.call(move |w| w.employee_states(company_id)).await.map_err(SyncError::warehouse)?;
+        let stored = self
+            .wh
+            .call(move |w| w.employee_states(company_id))
+            .await
+            .map_err(SyncError::warehouse)?;
         let policy = self.syncer.sweep_policy();
         let full = (mode == SyncMode::Full).then_some(full_since);
         let plan = plan::plan(&listed, &stored, full, now(), &policy);
@@ -365,7 +455,11 @@ impl Ctx<'_> {
                 plan.sweep,
                 plan.sweep_wanted
             );
-            tracing::warn!(sweep = plan.sweep, wanted = plan.sweep_wanted, "staleness bound cannot be met");
+            tracing::warn!(
+                sweep = plan.sweep,
+                wanted = plan.sweep_wanted,
+                "staleness bound cannot be met"
+            );
             note = Some(note.map_or(text.clone(), |n| format!("{n}; {text}")));
         }
         tracing::info!(
@@ -374,7 +468,9 @@ impl Ctx<'_> {
             sweep = plan.sweep,
             "planned children fetches"
         );
-        self.progress.planned.store(plan.work.len() as u64, std::sync::atomic::Ordering::SeqCst);
+        self.progress
+            .planned
+            .store(plan.work.len() as u64, std::sync::atomic::Ordering::SeqCst);
 
         // 4. Children, committed in batches as they arrive.
         self.progress.set_phase("children");
@@ -384,8 +480,15 @@ impl Ctx<'_> {
             .filter(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_digit()))
             .collect();
         let planned = plan.work.len() as u64;
-        let (end, done) = self.children(&plan.work, &idents, &digit_ids, max_wait, tally, rejected).await?;
-        Ok(Body { end, planned, remaining: planned - done, note })
+        let (end, done) = self
+            .children(&plan.work, &idents, &digit_ids, max_wait, tally, rejected)
+            .await?;
+        Ok(Body {
+            end,
+            planned,
+            remaining: planned - done,
+            note,
+        })
     }
 
     /// Fetches and stores the children of `work`, in order, `max_in_flight` employees at a
@@ -422,11 +525,19 @@ impl Ctx<'_> {
                 let t = now();
                 let size = batch.len();
                 let started = Instant::now();
-                let counts = wh.call(move |w| w.load_children(company_id, run_id, &batch, t)).await?;
-                tracing::debug!(employees = size, millis = started.elapsed().as_millis() as u64, "stored a batch of children");
+                let counts = wh
+                    .call(move |w| w.load_children(company_id, run_id, &batch, t))
+                    .await?;
+                tracing::debug!(
+                    employees = size,
+                    millis = started.elapsed().as_millis() as u64,
+                    "stored a batch of children"
+                );
                 tally.add_all(&counts);
                 stored += fresh;
-                progress.done.fetch_add(fresh, std::sync::atomic::Ordering::SeqCst);
+                progress
+                    .done
+                    .fetch_add(fresh, std::sync::atomic::Ordering::SeqCst);
             }
             Ok::<_, crate::warehouse::WarehouseError>((tally, stored, rejected))
         });
@@ -464,7 +575,9 @@ impl Ctx<'_> {
                 }
                 let w = work[next];
                 next += 1;
-                let ident = idents.get(&w.id).map_or_else(|| w.id.to_string(), |i| identifier(i, digit_ids));
+                let ident = idents
+                    .get(&w.id)
+                    .map_or_else(|| w.id.to_string(), |i| identifier(i, digit_ids));
                 let client = self.client.clone();
                 let cancel = self.cancel.clone();
                 tasks.spawn(async move {
@@ -474,7 +587,9 @@ impl Ctx<'_> {
                     }
                 });
             }
-            let Some(joined) = tasks.join_next().await else { break };
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
             match joined {
                 Ok(Ok(Some(item))) => {
                     let _ = tx.send(item);
@@ -482,7 +597,10 @@ impl Ctx<'_> {
                 Ok(Ok(None)) => {}
                 Ok(Err((id, e))) if e.is_not_found() => {
                     // Deleted between the list and this request: the next scan marks it.
-                    tracing::info!(employee = id, "employee vanished before its children were fetched");
+                    tracing::info!(
+                        employee = id,
+                        "employee vanished before its children were fetched"
+                    );
                 }
                 Ok(Err((id, e))) if matches!(e, FetchError::Api { .. }) => {
                     tracing::warn!(employee = id, error = %e, "children could not be fetched");
@@ -511,13 +629,25 @@ impl Ctx<'_> {
         }
         self.progress.set_waiting(None);
         drop(tx);
-        let (t, stored, rej) =
-            writer.await.map_err(|e| SyncError::Other(format!("warehouse writer: {e}")))?.map_err(SyncError::warehouse)?;
+        let (t, stored, rej) = writer
+            .await
+            .map_err(|e| SyncError::Other(format!("warehouse writer: {e}")))?
+            .map_err(SyncError::warehouse)?;
         for (table, c) in t.0 {
-            tally.add(&table, LoadCounts { inserted: c.inserted, updated: c.updated, deleted: c.deleted });
+            tally.add(
+                &table,
+                LoadCounts {
+                    inserted: c.inserted,
+                    updated: c.updated,
+                    deleted: c.deleted,
+                },
+            );
         }
         *rejected += rej;
-        if matches!(end, ChildrenEnd::Done) && self.cancel.is_cancelled() && stored < work.len() as u64 {
+        if matches!(end, ChildrenEnd::Done)
+            && self.cancel.is_cancelled()
+            && stored < work.len() as u64
+        {
             end = ChildrenEnd::Cancelled;
         }
         Ok((end, stored))
@@ -531,8 +661,16 @@ async fn fetch_children(
     w: plan::Work,
     ident: String,
 ) -> Result<Option<ChildBatchItem>, (i64, FetchError)> {
-    let (tr, ta, me) = tokio::join!(client.trainings(&ident), client.tasks(&ident), client.mentorships(&ident));
-    let (tr, ta, me) = (tr.map_err(|e| (w.id, e))?, ta.map_err(|e| (w.id, e))?, me.map_err(|e| (w.id, e))?);
+    let (tr, ta, me) = tokio::join!(
+        client.trainings(&ident),
+        client.tasks(&ident),
+        client.mentorships(&ident)
+    );
+    let (tr, ta, me) = (
+        tr.map_err(|e| (w.id, e))?,
+        ta.map_err(|e| (w.id, e))?,
+        me.map_err(|e| (w.id, e))?,
+    );
     let mut rejected = Vec::new();
     rejected.extend(tr.rejected.iter().cloned());
     rejected.extend(ta.rejected.iter().cloned());
@@ -541,9 +679,21 @@ async fn fetch_children(
     Ok(Some(ChildBatchItem {
         employee: w.id,
         modified: w.modified,
-        trainings: tr.records.iter().map(|t| transform::training_row(company_id, w.id, t)).collect(),
-        tasks: ta.records.iter().map(|t| transform::task_row(company_id, w.id, t)).collect(),
-        mentorships: me.records.iter().map(|m| transform::mentorship_row(company_id, w.id, m)).collect(),
+        trainings: tr
+            .records
+            .iter()
+            .map(|t| transform::training_row(company_id, w.id, t))
+            .collect(),
+        tasks: ta
+            .records
+            .iter()
+            .map(|t| transform::task_row(company_id, w.id, t))
+            .collect(),
+        mentorships: me
+            .records
+            .iter()
+            .map(|m| transform::mentorship_row(company_id, w.id, m))
+            .collect(),
         complete,
         rejected,
     }))
@@ -556,11 +706,23 @@ mod tests {
     #[test]
     fn identifiers_avoid_ids_that_read_as_another_employees_employee_id() {
         let digits: HashSet<String> = ["42".to_string()].into();
-        let plain = Ident { id: 7, email: Some("a@x".into()), employee_id: Some("E7".into()) };
+        let plain = Ident {
+            id: 7,
+            email: Some("a@x".into()),
+            employee_id: Some("E7".into()),
+        };
         assert_eq!(identifier(&plain, &digits), "7");
-        let clash = Ident { id: 42, email: Some("b+1@x".into()), employee_id: Some("E42".into()) };
+        let clash = Ident {
+            id: 42,
+            email: Some("b+1@x".into()),
+            employee_id: Some("E42".into()),
+        };
         assert_eq!(identifier(&clash, &digits), "b+1@x");
-        let own = Ident { id: 42, email: None, employee_id: Some("42".into()) };
+        let own = Ident {
+            id: 42,
+            email: None,
+            employee_id: Some("42".into()),
+        };
         assert_eq!(identifier(&own, &digits), "42");
     }
 }

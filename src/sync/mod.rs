@@ -130,7 +130,12 @@ impl Syncer {
         let mut opts = crate::fetch::ClientOptions::from_config(config)?;
         opts.prior_requests = prior_requests(config);
         let client = crate::fetch::Client::new(opts)?;
-        Ok(Syncer { config: config.clone(), client, progress: Arc::default(), terminal_progress: false })
+        Ok(Syncer {
+            config: config.clone(),
+            client,
+            progress: Arc::default(),
+            terminal_progress: false,
+        })
     }
 
     /// The API client (its `stats()` and `quota()` feed metrics and status).
@@ -146,7 +151,11 @@ impl Syncer {
     /// Runs one sync; returns when it succeeded, failed, was cancelled (`Interrupted`, after
     /// committing what was fetched) or would wait longer than `max_wait` (`Incomplete`).
     /// `Err` only when it could not start or could not record its outcome.
-    pub async fn sync(&self, req: SyncRequest, cancel: CancellationToken) -> Result<SyncOutcome, SyncError> {
+    pub async fn sync(
+        &self,
+        req: SyncRequest,
+        cancel: CancellationToken,
+    ) -> Result<SyncOutcome, SyncError> {
         engine::run(self, req, cancel).await
     }
 
@@ -154,7 +163,8 @@ impl Syncer {
     fn sweep_policy(&self) -> crate::plan::SweepPolicy {
         let c = &self.config;
         let period = schedule_period(&c.schedule, &c.timezone).unwrap_or(Duration::from_secs(3600));
-        let per_period = c.rate_limit_requests as f64 * period.as_secs_f64() / c.rate_limit_window.as_secs_f64();
+        let per_period =
+            c.rate_limit_requests as f64 * period.as_secs_f64() / c.rate_limit_window.as_secs_f64();
         crate::plan::SweepPolicy {
             max_age: c.children_max_age,
             period,
@@ -172,7 +182,9 @@ fn prior_requests(config: &Config) -> Vec<std::time::SystemTime> {
     if !work.exists() {
         return Vec::new();
     }
-    match crate::warehouse::Warehouse::open(&config.database).and_then(|w| w.load_quota_log_all(since)) {
+    match crate::warehouse::Warehouse::open(&config.database)
+        .and_then(|w| w.load_quota_log_all(since))
+    {
         Ok(times) => times.into_iter().map(|t| t.and_utc().into()).collect(),
         Err(e) => {
             tracing::warn!(error = %e, "could not read the quota log; assuming no earlier requests");

@@ -67,19 +67,35 @@ impl Progress {
 
 /// One line of progress: records done, requests used, quota left, and an ETA that counts
 /// the waits the rate limit imposes (`quota_wait`) as well as the pace so far.
-pub fn line(p: &ProgressSnapshot, requests: u64, quota_left: u64, quota_wait: Duration, elapsed: Duration) -> String {
+pub fn line(
+    p: &ProgressSnapshot,
+    requests: u64,
+    quota_left: u64,
+    quota_wait: Duration,
+    elapsed: Duration,
+) -> String {
     let left = p.planned.saturating_sub(p.done);
-    let pace = if p.done > 0 { elapsed.as_secs_f64() / p.done as f64 } else { 0.0 };
+    let pace = if p.done > 0 {
+        elapsed.as_secs_f64() / p.done as f64
+    } else {
+        0.0
+    };
     let eta = Duration::from_secs_f64(pace * left as f64).max(quota_wait);
     let mut s = format!(
         "{}: employees listed {}, children {}/{}, requests {}, quota left {}",
         p.phase, p.employees_listed, p.done, p.planned, requests, quota_left
     );
     if left > 0 && p.done > 0 {
-        s.push_str(&format!(", ETA {}", humantime::format_duration(Duration::from_secs(eta.as_secs()))));
+        s.push_str(&format!(
+            ", ETA {}",
+            humantime::format_duration(Duration::from_secs(eta.as_secs()))
+        ));
     }
     if let Some(until) = p.waiting_until {
-        let secs = until.duration_since(SystemTime::now()).unwrap_or_default().as_secs();
+        let secs = until
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .as_secs();
         s.push_str(&format!(", waiting {secs}s for the rate-limit window"));
     }
     s
@@ -96,7 +112,11 @@ pub async fn display(
     terminal: bool,
 ) {
     let tty = terminal && std::io::stderr().is_terminal();
-    let every = if tty { Duration::from_millis(500) } else { Duration::from_secs(15) };
+    let every = if tty {
+        Duration::from_millis(500)
+    } else {
+        Duration::from_secs(15)
+    };
     loop {
         tokio::select! {
             _ = done.cancelled() => break,
@@ -106,7 +126,13 @@ pub async fn display(
         let requests = super::total_requests(&client.stats()).saturating_sub(requests_before);
         let quota = client.quota();
         let left = snap.planned.saturating_sub(snap.done);
-        let text = line(&snap, requests, quota.remaining as u64, client.estimate_wait(left * 3), started.elapsed());
+        let text = line(
+            &snap,
+            requests,
+            quota.remaining as u64,
+            client.estimate_wait(left * 3),
+            started.elapsed(),
+        );
         if tty {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K{text}");

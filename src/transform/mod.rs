@@ -113,6 +113,9 @@ mod tests {
         let a = json!({"a": 1, "b": {"x": [1, 2], "y": null}});
         let b = json!({"b": {"y": null, "x": [1, 2]}, "a": 1});
         assert_eq!(content_hash(&a), content_hash(&b));
-        assert_ne!(content_hash(&a), content_hash(&json!({"a": 2, "b": {"x": [1, 2]}})));
+        assert_ne!(
+            content_hash(&a),
+            content_hash(&json!({"a": 2, "b": {"x": [1, 2]}}))
+        );
     }
 }

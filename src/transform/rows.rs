@@ -17,14 +17,46 @@ pub static EMPLOYEES: Entity = Entity {
     key: &["company_id", "id"],
     parent: None,
     columns: &[
-        "company_id", "id", "employee_id", "full_name", "email", "phone", "company",
-        "department_id", "department_name", "position", "position_start_date", "hire_date",
-        "education", "certifications", "no_of_trainings", "gender", "recruitment_channel", "age",
-        "previous_year_rating", "length_of_service", "awards_won", "avg_training_score",
-        "performance_score", "status", "attrition_risk_score", "extra_data", "last_analyzed",
-        "is_high_performer", "high_performer_date", "onboarded", "is_active", "seniority_level",
-        "evaluation_history", "current_progress_score", "skill_gaps", "role_fit_score",
-        "created", "modified", "raw", "content_hash",
+        "company_id",
+        "id",
+        "employee_id",
+        "full_name",
+        "email",
+        "phone",
+        "company",
+        "department_id",
+        "department_name",
+        "position",
+        "position_start_date",
+        "hire_date",
+        "education",
+        "certifications",
+        "no_of_trainings",
+        "gender",
+        "recruitment_channel",
+        "age",
+        "previous_year_rating",
+        "length_of_service",
+        "awards_won",
+        "avg_training_score",
+        "performance_score",
+        "status",
+        "attrition_risk_score",
+        "extra_data",
+        "last_analyzed",
+        "is_high_performer",
+        "high_performer_date",
+        "onboarded",
+        "is_active",
+        "seniority_level",
+        "evaluation_history",
+        "current_progress_score",
+        "skill_gaps",
+        "role_fit_score",
+        "created",
+        "modified",
+        "raw",
+        "content_hash",
     ],
 };
 
@@ -33,9 +65,23 @@ pub static TRAININGS: Entity = Entity {
     key: &["company_id", "employee", "id"],
     parent: Some("employee"),
     columns: &[
-        "company_id", "employee", "id", "employee_name", "skill_name", "course_name",
-        "start_date", "completion_date", "provider", "status", "rating", "feedback", "evidence",
-        "department", "manager_rating", "raw", "content_hash",
+        "company_id",
+        "employee",
+        "id",
+        "employee_name",
+        "skill_name",
+        "course_name",
+        "start_date",
+        "completion_date",
+        "provider",
+        "status",
+        "rating",
+        "feedback",
+        "evidence",
+        "department",
+        "manager_rating",
+        "raw",
+        "content_hash",
     ],
 };
 
@@ -44,9 +90,22 @@ pub static TASKS: Entity = Entity {
     key: &["company_id", "employee", "id"],
     parent: Some("employee"),
     columns: &[
-        "company_id", "employee", "id", "employee_name", "department", "source", "project_name",
-        "scope", "status", "rating", "feedback", "evidence", "manager_rating", "external_id",
-        "raw", "content_hash",
+        "company_id",
+        "employee",
+        "id",
+        "employee_name",
+        "department",
+        "source",
+        "project_name",
+        "scope",
+        "status",
+        "rating",
+        "feedback",
+        "evidence",
+        "manager_rating",
+        "external_id",
+        "raw",
+        "content_hash",
     ],
 };
 
@@ -55,8 +114,19 @@ pub static MENTORSHIPS: Entity = Entity {
     key: &["company_id", "employee", "id"],
     parent: Some("employee"),
     columns: &[
-        "company_id", "employee", "id", "employee_name", "mentor_name", "area_of_support",
-        "status", "feedback", "evidence", "department", "rating", "manager_rating", "raw",
+        "company_id",
+        "employee",
+        "id",
+        "employee_name",
+        "mentor_name",
+        "area_of_support",
+        "status",
+        "feedback",
+        "evidence",
+        "department",
+        "rating",
+        "manager_rating",
+        "raw",
         "content_hash",
     ],
 };
@@ -66,12 +136,31 @@ pub static SUCCESSORS: Entity = Entity {
     key: &["company_id", "id", "position_holder_key"],
     parent: None,
     columns: &[
-        "company_id", "id", "position_holder_key", "employee", "employee_name",
-        "current_position", "department", "role_to_succeed", "expected_readiness",
-        "predecessor_name", "fit_score_display", "initial_gaps", "updated_gaps",
-        "progress_status", "predicted_readiness", "initial_fit", "updated_fit", "notes",
-        "current_role_holder_id", "current_role_holder_name", "current_role_holder_email",
-        "current_role_holder_department", "current_role_holder_position", "raw", "content_hash",
+        "company_id",
+        "id",
+        "position_holder_key",
+        "employee",
+        "employee_name",
+        "current_position",
+        "department",
+        "role_to_succeed",
+        "expected_readiness",
+        "predecessor_name",
+        "fit_score_display",
+        "initial_gaps",
+        "updated_gaps",
+        "progress_status",
+        "predicted_readiness",
+        "initial_fit",
+        "updated_fit",
+        "notes",
+        "current_role_holder_id",
+        "current_role_holder_name",
+        "current_role_holder_email",
+        "current_role_holder_department",
+        "current_role_holder_position",
+        "raw",
+        "content_hash",
     ],
 };
 
@@ -80,8 +169,16 @@ pub static POSITIONS: Entity = Entity {
     key: &["company_id", "holder_key", "role"],
     parent: None,
     columns: &[
-        "company_id", "holder_key", "role", "holder_name", "holder_email", "department",
-        "bench_strength", "successor_count", "raw", "content_hash",
+        "company_id",
+        "holder_key",
+        "role",
+        "holder_name",
+        "holder_email",
+        "department",
+        "bench_strength",
+        "successor_count",
+        "raw",
+        "content_hash",
     ],
 };
 
@@ -92,10 +189,21 @@ pub static BENCH_STRENGTH: Entity = Entity {
     key: &["company_id", "holder_key", "role"],
     parent: None,
     columns: &[
-        "company_id", "holder_key", "role", "current_holder", "department", "total_successors",
-        "ready_now_count", "less_6_months_count", "six_12_months_count",
-        "twelve_24_months_count", "more_24_months_count", "internal_percentage",
-        "external_percentage", "bench_strength_index", "raw",
+        "company_id",
+        "holder_key",
+        "role",
+        "current_holder",
+        "department",
+        "total_successors",
+        "ready_now_count",
+        "less_6_months_count",
+        "six_12_months_count",
+        "twelve_24_months_count",
+        "more_24_months_count",
+        "internal_percentage",
+        "external_percentage",
+        "bench_strength_index",
+        "raw",
     ],
 };
 
@@ -103,13 +211,20 @@ fn text(v: &Option<String>) -> Cell {
     v.into()
 }
 fn ts(v: &Option<String>) -> Cell {
-    v.as_deref().and_then(parse_timestamp).map_or(Cell::Null, Cell::Timestamp)
+    v.as_deref()
+        .and_then(parse_timestamp)
+        .map_or(Cell::Null, Cell::Timestamp)
 }
 fn date(v: &Option<String>) -> Cell {
-    v.as_deref().and_then(parse_date).map_or(Cell::Null, Cell::Date)
+    v.as_deref()
+        .and_then(parse_date)
+        .map_or(Cell::Null, Cell::Date)
 }
 fn raw_cells(raw: &Value) -> [Cell; 2] {
-    [Cell::Json(canonical_json(raw)), Cell::Text(content_hash(raw))]
+    [
+        Cell::Json(canonical_json(raw)),
+        Cell::Text(content_hash(raw)),
+    ]
 }
 
 pub fn employee_row(company_id: i64, e: &Employee) -> Vec<Cell> {
@@ -227,7 +342,12 @@ pub fn position_key(p: &Position) -> (i64, String) {
     let id = holder.and_then(|h| h.id).unwrap_or(NO_HOLDER);
     let role = holder
         .and_then(|h| h.position.clone())
-        .or_else(|| p.successors.records.iter().find_map(|s| s.role_to_succeed.clone()))
+        .or_else(|| {
+            p.successors
+                .records
+                .iter()
+                .find_map(|s| s.role_to_succeed.clone())
+        })
         .unwrap_or_default();
     (id, role)
 }
@@ -301,9 +421,14 @@ pub fn bench_strength_rows(
     let norm = |s: &Option<String>| s.as_deref().unwrap_or("").trim().to_lowercase();
     let mut by_name: HashMap<(String, String), Vec<&Position>> = HashMap::new();
     for p in positions {
-        let Some(h) = &p.current_role_holder else { continue };
+        let Some(h) = &p.current_role_holder else {
+            continue;
+        };
         let (_, role) = position_key(p);
-        by_name.entry((role.trim().to_lowercase(), norm(&h.full_name))).or_default().push(p);
+        by_name
+            .entry((role.trim().to_lowercase(), norm(&h.full_name)))
+            .or_default()
+            .push(p);
     }
     rows.iter()
         .map(|b| {
@@ -315,18 +440,27 @@ pub fn bench_strength_rows(
                 .iter()
                 .copied()
                 .filter(|p| {
-                    norm(&p.current_role_holder.as_ref().and_then(|h| h.department.clone()))
-                        == norm(&b.department)
+                    norm(
+                        &p.current_role_holder
+                            .as_ref()
+                            .and_then(|h| h.department.clone()),
+                    ) == norm(&b.department)
                 })
                 .collect();
-            let pool = if same_dept.is_empty() { candidates.to_vec() } else { same_dept };
+            let pool = if same_dept.is_empty() {
+                candidates.to_vec()
+            } else {
+                same_dept
+            };
             let chosen = match pool.as_slice() {
                 [] => None,
                 [one] => Some(*one),
                 many => many
                     .iter()
                     .copied()
-                    .find(|p| p.bench_strength.is_some() && p.bench_strength == b.bench_strength_index)
+                    .find(|p| {
+                        p.bench_strength.is_some() && p.bench_strength == b.bench_strength_index
+                    })
                     .or(Some(many[0])),
             };
             let holder_key = chosen.map_or(NO_HOLDER, |p| position_key(p).0);
@@ -372,7 +506,10 @@ mod tests {
         let p = Position::from_value(json!({"successors": []})).unwrap();
         assert_eq!(position_row(7, &p).len(), POSITIONS.columns.len());
         let b = BenchStrength::from_value(json!({"role": "x"})).unwrap();
-        assert_eq!(bench_strength_rows(7, &[b], &[])[0].len(), BENCH_STRENGTH.columns.len());
+        assert_eq!(
+            bench_strength_rows(7, &[b], &[])[0].len(),
+            BENCH_STRENGTH.columns.len()
+        );
     }
 
     #[test]
@@ -409,7 +546,11 @@ mod tests {
         let rows = bench_strength_rows(1, &[b], &positions);
         assert_eq!(rows[0][1], Cell::Int(11));
         assert_eq!(rows[0][11], Cell::Float(67.0));
-        let unknown = BenchStrength::from_value(json!({"role": "CFO", "current_holder": "X"})).unwrap();
-        assert_eq!(bench_strength_rows(1, &[unknown], &positions)[0][1], Cell::Int(NO_HOLDER));
+        let unknown =
+            BenchStrength::from_value(json!({"role": "CFO", "current_holder": "X"})).unwrap();
+        assert_eq!(
+            bench_strength_rows(1, &[unknown], &positions)[0][1],
+            Cell::Int(NO_HOLDER)
+        );
     }
 }

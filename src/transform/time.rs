@@ -13,7 +13,11 @@ pub fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.naive_utc());
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(dt);
         }
@@ -46,18 +50,29 @@ mod tests {
 
     #[test]
     fn timestamps_in_the_spellings_seen() {
-        let want = NaiveDate::from_ymd_opt(2024, 1, 15).unwrap().and_hms_opt(10, 30, 0).unwrap();
+        let want = NaiveDate::from_ymd_opt(2024, 1, 15)
+            .unwrap()
+            .and_hms_opt(10, 30, 0)
+            .unwrap();
         assert_eq!(parse_timestamp("2024-01-15T10:30:00Z"), Some(want));
         assert_eq!(parse_timestamp("2024-01-15T12:30:00+02:00"), Some(want));
         assert_eq!(parse_timestamp("2024-01-15 10:30:00"), Some(want));
         assert_eq!(parse_timestamp("2024-01-15T10:30:00.000000"), Some(want));
         assert_eq!(
             parse_timestamp("2024-01-15"),
-            NaiveDate::from_ymd_opt(2024, 1, 15).unwrap().and_hms_opt(0, 0, 0)
+            NaiveDate::from_ymd_opt(2024, 1, 15)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
         );
         assert_eq!(parse_timestamp("soon"), None);
-        assert_eq!(parse_date("2020-01-15"), NaiveDate::from_ymd_opt(2020, 1, 15));
-        assert_eq!(parse_date("2020-01-15T00:00:00Z"), NaiveDate::from_ymd_opt(2020, 1, 15));
+        assert_eq!(
+            parse_date("2020-01-15"),
+            NaiveDate::from_ymd_opt(2020, 1, 15)
+        );
+        assert_eq!(
+            parse_date("2020-01-15T00:00:00Z"),
+            NaiveDate::from_ymd_opt(2020, 1, 15)
+        );
         assert_eq!(parse_date("15/01/2020"), None);
     }
 }

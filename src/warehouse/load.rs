@@ -32,20 +32,29 @@ fn to_value(c: &Cell) -> Value {
         Cell::Float(f) => Value::Double(*f),
         Cell::Bool(b) => Value::Boolean(*b),
         Cell::Text(s) | Cell::Json(s) => Value::Text(s.clone()),
-        Cell::Date(d) => {
-            Value::Date32((*d - chrono::NaiveDate::default()).num_days() as i32)
+        Cell::Date(d) => Value::Date32((*d - chrono::NaiveDate::default()).num_days() as i32),
+        Cell::Timestamp(t) => {
+            Value::Timestamp(TimeUnit::Microsecond, t.and_utc().timestamp_micros())
         }
-        Cell::Timestamp(t) => Value::Timestamp(TimeUnit::Microsecond, t.and_utc().timestamp_micros()),
         Cell::List(items) => Value::List(items.iter().map(|s| Value::Text(s.clone())).collect()),
     }
 }
 
 fn cols(names: &[&str]) -> String {
-    names.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn key_match(entity: &Entity, a: &str, b: &str) -> String {
-    entity.key.iter().map(|k| format!("{a}.\"{k}\" = {b}.\"{k}\"")).collect::<Vec<_>>().join(" AND ")
+    entity
+        .key
+        .iter()
+        .map(|k| format!("{a}.\"{k}\" = {b}.\"{k}\""))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 impl Warehouse {
@@ -67,7 +76,8 @@ impl Warehouse {
             debug_assert_eq!(row.len(), entity.columns.len(), "row width of {t}");
             let mut values: Vec<Value> = row.iter().map(to_value).collect();
             values.push(Value::BigInt(seq as i64));
-            app.append_row(duckdb::appender_params_from_iter(values)).map_err(self.err(&what))?;
+            app.append_row(duckdb::appender_params_from_iter(values))
+                .map_err(self.err(&what))?;
         }
         // Errors surface at flush, and Drop discards them: flush explicitly.
         app.flush().map_err(self.err(&what))?;
@@ -141,7 +151,12 @@ impl Warehouse {
             .map(|c| format!("\"{c}\" = n.\"{c}\""))
             .collect::<Vec<_>>()
             .join(", ");
-        let n_all = entity.columns.iter().map(|c| format!("n.\"{c}\"")).collect::<Vec<_>>().join(", ");
+        let n_all = entity
+            .columns
+            .iter()
+            .map(|c| format!("n.\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         conn.execute(
             &format!(
                 "MERGE INTO {t} t USING temp.new_{t} n ON ({on})
@@ -154,7 +169,11 @@ impl Warehouse {
             ts,
         )
         .map_err(self.err(&what))?;
-        Ok(LoadCounts { inserted: inserted as u64, updated: updated as u64, deleted: 0 })
+        Ok(LoadCounts {
+            inserted: inserted as u64,
+            updated: updated as u64,
+            deleted: 0,
+        })
     }
 
     /// Marks deleted, at `now`, the records of `company_id` that the last complete listing did
@@ -172,9 +191,8 @@ impl Warehouse {
         let what = format!("marking deleted {t}");
         let scope = scope.map(|s| format!(" AND ({s})")).unwrap_or_default();
         let h_on = key_match(entity, "h", "t");
-        let cond = format!(
-            "t.company_id = $2 AND t.deleted_at IS NULL AND t.synced_at < $3{scope}"
-        );
+        let cond =
+            format!("t.company_id = $2 AND t.deleted_at IS NULL AND t.synced_at < $3{scope}");
         self.conn()
             .execute(
                 &format!(
@@ -206,7 +224,12 @@ impl Warehouse {
     }
 
     /// Appends rows to a table of `catalog` (`temp` for scratch tables).
-    pub(crate) fn append_to(&self, catalog: &str, table: &str, rows: &[Vec<Cell>]) -> Result<(), WarehouseError> {
+    pub(crate) fn append_to(
+        &self,
+        catalog: &str,
+        table: &str,
+        rows: &[Vec<Cell>],
+    ) -> Result<(), WarehouseError> {
         self.append_rows(catalog, table, &[], rows)
     }
 
@@ -227,7 +250,8 @@ impl Warehouse {
             .map_err(self.err(&what))?;
         for row in rows {
             let values: Vec<Value> = prefix.iter().chain(row.iter()).map(to_value).collect();
-            app.append_row(duckdb::appender_params_from_iter(values)).map_err(self.err(&what))?;
+            app.append_row(duckdb::appender_params_from_iter(values))
+                .map_err(self.err(&what))?;
         }
         app.flush().map_err(self.err(&what))?;
         Ok(())

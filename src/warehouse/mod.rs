@@ -38,14 +38,26 @@ pub enum WarehouseError {
     )]
     Locked { path: PathBuf, detail: String },
     #[error("{path}: {context}: {source}")]
-    Db { path: PathBuf, context: String, source: duckdb::Error },
+    Db {
+        path: PathBuf,
+        context: String,
+        source: duckdb::Error,
+    },
     #[error("{path}: {context}: {source}")]
-    Io { path: PathBuf, context: String, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        context: String,
+        source: std::io::Error,
+    },
     #[error(
         "{path}: schema version {found} is newer than this hrwise-sync knows ({known}); \
          upgrade hrwise-sync"
     )]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("the warehouse thread stopped")]
     Gone,
 }
@@ -73,7 +85,10 @@ impl Warehouse {
         if !work.exists() && database.exists() {
             std::fs::copy(database, &work).map_err(|source| WarehouseError::Io {
                 path: work.clone(),
-                context: format!("copying the published {} to start the working file", database.display()),
+                context: format!(
+                    "copying the published {} to start the working file",
+                    database.display()
+                ),
                 source,
             })?;
         }
@@ -89,7 +104,11 @@ impl Warehouse {
             context: "starting DuckDB".into(),
             source,
         })?;
-        let wh = Warehouse { conn, database: database.to_path_buf(), work };
+        let wh = Warehouse {
+            conn,
+            database: database.to_path_buf(),
+            work,
+        };
         wh.attach()?;
         schema::migrate(&wh)?;
         Ok(wh)
@@ -98,7 +117,8 @@ impl Warehouse {
     fn attach(&self) -> Result<(), WarehouseError> {
         // DuckDB gets all cores but one: the loads are small and frequent, and the fetcher's
         // tasks must keep a core to keep requests flowing while a batch is stored.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
+        let threads =
+            std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
         let sql = format!(
             "SET threads TO {threads}; ATTACH {} AS {DB} (STORAGE_VERSION '{STORAGE_VERSION}'); USE {DB};",
             sql_string(&self.work.to_string_lossy())
@@ -106,9 +126,16 @@ impl Warehouse {
         self.conn.execute_batch(&sql).map_err(|source| {
             let text = source.to_string();
             if text.contains("Could not set lock") || text.contains("Conflicting lock") {
-                WarehouseError::Locked { path: self.work.clone(), detail: text }
+                WarehouseError::Locked {
+                    path: self.work.clone(),
+                    detail: text,
+                }
             } else {
-                WarehouseError::Db { path: self.work.clone(), context: "opening".into(), source }
+                WarehouseError::Db {
+                    path: self.work.clone(),
+                    context: "opening".into(),
+                    source,
+                }
             }
         })
     }
@@ -123,10 +150,17 @@ impl Warehouse {
     }
 
     /// Wraps a DuckDB error with the file and what was being done.
-    pub(crate) fn err(&self, context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> WarehouseError {
+    pub(crate) fn err(
+        &self,
+        context: impl Into<String>,
+    ) -> impl FnOnce(duckdb::Error) -> WarehouseError {
         let path = self.work.clone();
         let context = context.into();
-        move |source| WarehouseError::Db { path, context, source }
+        move |source| WarehouseError::Db {
+            path,
+            context,
+            source,
+        }
     }
 
     /// Runs `f` in one transaction: all of it is stored, or none.
@@ -135,10 +169,14 @@ impl Warehouse {
         what: &str,
         f: impl FnOnce(&Self) -> Result<T, WarehouseError>,
     ) -> Result<T, WarehouseError> {
-        self.conn.execute_batch("BEGIN TRANSACTION").map_err(self.err(what))?;
+        self.conn
+            .execute_batch("BEGIN TRANSACTION")
+            .map_err(self.err(what))?;
         match f(self) {
             Ok(v) => {
-                self.conn.execute_batch("COMMIT").map_err(self.err(format!("{what}: commit")))?;
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(self.err(format!("{what}: commit")))?;
                 Ok(v)
             }
             Err(e) => {

@@ -30,13 +30,19 @@ impl Warehouse {
         let io = |context: &str| {
             let path = self.database.clone();
             let context = context.to_string();
-            move |source| WarehouseError::Io { path, context, source }
+            move |source| WarehouseError::Io {
+                path,
+                context,
+                source,
+            }
         };
         let mut tmp = self.database.as_os_str().to_owned();
         tmp.push(format!(".publishing-{}", std::process::id()));
         let tmp = std::path::PathBuf::from(tmp);
         std::fs::copy(&self.work, &tmp).map_err(io("copying the working file"))?;
-        File::open(&tmp).and_then(|f| f.sync_all()).map_err(io("syncing the copy"))?;
+        File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io("syncing the copy"))?;
         std::fs::rename(&tmp, &self.database).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             io("replacing the published file")(e)

@@ -35,14 +35,25 @@ pub struct WarehouseStatus {
     pub tables: Vec<(String, i64, i64)>,
 }
 
-const TABLES: &[&str] = &["employees", "trainings", "tasks", "mentorships", "successors", "positions"];
+const TABLES: &[&str] = &[
+    "employees",
+    "trainings",
+    "tasks",
+    "mentorships",
+    "successors",
+    "positions",
+];
 
 /// Reads the last `limit` runs and the row counts of the published file at `database`.
 pub fn read_status(database: &Path, limit: usize) -> Result<WarehouseStatus, WarehouseError> {
     let err = |context: &str| {
         let path = database.to_path_buf();
         let context = context.to_string();
-        move |source| WarehouseError::Db { path, context, source }
+        move |source| WarehouseError::Db {
+            path,
+            context,
+            source,
+        }
     };
     if !database.exists() {
         return Err(WarehouseError::Io {
@@ -51,7 +62,9 @@ pub fn read_status(database: &Path, limit: usize) -> Result<WarehouseStatus, War
             source: std::io::Error::from(std::io::ErrorKind::NotFound),
         });
     }
-    let config = Config::default().access_mode(AccessMode::ReadOnly).map_err(err("opening"))?;
+    let config = Config::default()
+        .access_mode(AccessMode::ReadOnly)
+        .map_err(err("opening"))?;
     let conn = Connection::open_with_flags(database, config).map_err(err("opening read-only"))?;
     let mut stmt = conn
         .prepare(
@@ -96,7 +109,9 @@ pub fn read_status(database: &Path, limit: usize) -> Result<WarehouseStatus, War
         tables.push((t.to_string(), live, deleted));
     }
     let bench: i64 = conn
-        .query_row("SELECT count(*) FROM bench_strength_history", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM bench_strength_history", [], |r| {
+            r.get(0)
+        })
         .map_err(err("counting rows"))?;
     tables.push(("bench_strength_history".into(), bench, 0));
     Ok(WarehouseStatus { runs, tables })
@@ -117,9 +132,15 @@ pub fn read_bsi_latest(database: &Path) -> Result<Vec<BsiRow>, WarehouseError> {
     let err = |context: &str| {
         let path = database.to_path_buf();
         let context = context.to_string();
-        move |source| WarehouseError::Db { path, context, source }
+        move |source| WarehouseError::Db {
+            path,
+            context,
+            source,
+        }
     };
-    let config = Config::default().access_mode(AccessMode::ReadOnly).map_err(err("opening"))?;
+    let config = Config::default()
+        .access_mode(AccessMode::ReadOnly)
+        .map_err(err("opening"))?;
     let conn = Connection::open_with_flags(database, config).map_err(err("opening read-only"))?;
     let mut stmt = conn
         .prepare(

@@ -124,33 +124,52 @@ impl Warehouse {
     }
 
     /// Replaces the company's quota log with the send times still inside the window.
-    pub fn save_quota_log(&self, company_id: i64, sent: &[NaiveDateTime]) -> Result<(), WarehouseError> {
+    pub fn save_quota_log(
+        &self,
+        company_id: i64,
+        sent: &[NaiveDateTime],
+    ) -> Result<(), WarehouseError> {
         self.in_transaction("saving the quota log", |wh| {
             wh.conn()
                 .execute("DELETE FROM quota_log WHERE company_id = ?", [company_id])
                 .map_err(wh.err("saving the quota log"))?;
             let rows: Vec<Vec<crate::transform::Cell>> = sent
                 .iter()
-                .map(|t| vec![crate::transform::Cell::Int(company_id), crate::transform::Cell::Timestamp(*t)])
+                .map(|t| {
+                    vec![
+                        crate::transform::Cell::Int(company_id),
+                        crate::transform::Cell::Timestamp(*t),
+                    ]
+                })
                 .collect();
             wh.append("quota_log", &[], &rows)
         })
     }
 
     /// Send times recorded since `since` (the start of the current window).
-    pub fn load_quota_log(&self, company_id: i64, since: NaiveDateTime) -> Result<Vec<NaiveDateTime>, WarehouseError> {
+    pub fn load_quota_log(
+        &self,
+        company_id: i64,
+        since: NaiveDateTime,
+    ) -> Result<Vec<NaiveDateTime>, WarehouseError> {
         let mut stmt = self
             .conn()
             .prepare("SELECT sent_at FROM quota_log WHERE company_id = ? AND sent_at >= ? ORDER BY sent_at")
             .map_err(self.err("reading the quota log"))?;
         let rows = stmt
-            .query_map(duckdb::params![company_id, since], |r| r.get::<_, NaiveDateTime>(0))
+            .query_map(duckdb::params![company_id, since], |r| {
+                r.get::<_, NaiveDateTime>(0)
+            })
             .map_err(self.err("reading the quota log"))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.err("reading the quota log"))
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(self.err("reading the quota log"))
     }
 
     /// Send times recorded since `since`, of every company in the file.
-    pub fn load_quota_log_all(&self, since: NaiveDateTime) -> Result<Vec<NaiveDateTime>, WarehouseError> {
+    pub fn load_quota_log_all(
+        &self,
+        since: NaiveDateTime,
+    ) -> Result<Vec<NaiveDateTime>, WarehouseError> {
         let mut stmt = self
             .conn()
             .prepare("SELECT sent_at FROM quota_log WHERE sent_at >= ? ORDER BY sent_at")
@@ -158,6 +177,7 @@ impl Warehouse {
         let rows = stmt
             .query_map(duckdb::params![since], |r| r.get::<_, NaiveDateTime>(0))
             .map_err(self.err("reading the quota log"))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.err("reading the quota log"))
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(self.err("reading the quota log"))
     }
 }

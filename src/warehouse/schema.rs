@@ -5,8 +5,11 @@
 use super::{Warehouse, WarehouseError};
 
 /// Every migration, in order. Never edit a released one: add the next.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../../sql/migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../sql/migrations/0001_init.sql"),
+)];
 
 /// Every view, in dependency order.
 pub const VIEWS: &[(&str, &str)] = &[
@@ -68,15 +71,25 @@ pub(super) fn migrate(wh: &Warehouse) -> Result<(), WarehouseError> {
     )
     .map_err(wh.err("creating schema_migrations"))?;
     let current: i64 = conn
-        .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
         .map_err(wh.err("reading the schema version"))?;
     let known = MIGRATIONS.last().map_or(0, |m| m.0);
     if current > known {
-        return Err(WarehouseError::TooNew { path: wh.work.clone(), found: current, known });
+        return Err(WarehouseError::TooNew {
+            path: wh.work.clone(),
+            found: current,
+            known,
+        });
     }
     for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
         wh.in_transaction(&format!("migration {version} ({name})"), |wh| {
-            wh.conn().execute_batch(sql).map_err(wh.err(format!("migration {version} ({name})")))?;
+            wh.conn()
+                .execute_batch(sql)
+                .map_err(wh.err(format!("migration {version} ({name})")))?;
             wh.conn()
                 .execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
@@ -89,7 +102,9 @@ pub(super) fn migrate(wh: &Warehouse) -> Result<(), WarehouseError> {
     }
     wh.in_transaction("creating views", |wh| {
         for (name, sql) in VIEWS {
-            wh.conn().execute_batch(sql).map_err(wh.err(format!("creating view {name}")))?;
+            wh.conn()
+                .execute_batch(sql)
+                .map_err(wh.err(format!("creating view {name}")))?;
         }
         Ok(())
     })

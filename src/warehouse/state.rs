@@ -38,7 +38,10 @@ pub struct ChildBatchItem {
 pub type TableCounts = Vec<(&'static str, LoadCounts)>;
 
 impl Warehouse {
-    pub fn employee_states(&self, company_id: i64) -> Result<HashMap<i64, EmployeeState>, WarehouseError> {
+    pub fn employee_states(
+        &self,
+        company_id: i64,
+    ) -> Result<HashMap<i64, EmployeeState>, WarehouseError> {
         let mut stmt = self
             .conn()
             .prepare(
@@ -74,7 +77,15 @@ impl Warehouse {
                 "SELECT id, mode, status, started_at, full_since FROM sync_runs
                  WHERE company_id = ? ORDER BY id DESC LIMIT 1",
                 [company_id],
-                |r| Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))),
+                |r| {
+                    Ok(Some((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                    )))
+                },
             )
             .or_else(|e| match e {
                 duckdb::Error::QueryReturnedNoRows => Ok(None),
@@ -82,8 +93,10 @@ impl Warehouse {
             })
             .map_err(self.err("reading the last sync"))?;
         Ok(last.and_then(|(run_id, mode, status, started, since)| {
-            (mode == "full" && status != "succeeded")
-                .then(|| ResumePoint { run_id, full_since: since.unwrap_or(started) })
+            (mode == "full" && status != "succeeded").then(|| ResumePoint {
+                run_id,
+                full_since: since.unwrap_or(started),
+            })
         }))
     }
 
@@ -219,8 +232,15 @@ impl Warehouse {
                 bench,
             )?;
             wh.record_rejected(run_id, company_id, None, rejected, now)?;
-            let b = LoadCounts { inserted: bench.len() as u64, ..Default::default() };
-            Ok(vec![("positions", p), ("successors", s), ("bench_strength_history", b)])
+            let b = LoadCounts {
+                inserted: bench.len() as u64,
+                ..Default::default()
+            };
+            Ok(vec![
+                ("positions", p),
+                ("successors", s),
+                ("bench_strength_history", b),
+            ])
         })
     }
 }

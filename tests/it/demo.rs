@@ -13,7 +13,11 @@ fn demo_syncs_a_file_that_python_duckdb_opens() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "demo failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "demo failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("succeeded"), "{stdout}");
     assert!(stdout.contains("bench strength by role"), "{stdout}");
     let db = dir.path().join("hrwise-demo.duckdb");
@@ -41,11 +45,17 @@ print(duckdb.__version__, employees, bsi, status)
             assert!(text.starts_with("1.4."), "{text}");
             assert_eq!(text.split_whitespace().nth(1), Some("120"), "{text}");
         }
-        None => eprintln!("skipped: DuckDB 1.4 check (HRWISE_TEST_DUCKDB_1_4 not set; .ci/run sets it)"),
+        None => {
+            eprintln!("skipped: DuckDB 1.4 check (HRWISE_TEST_DUCKDB_1_4 not set; .ci/run sets it)")
+        }
     }
 }
 
-fn python_reads(script: &str, db: &std::path::Path, pythonpath: Option<&std::ffi::OsStr>) -> String {
+fn python_reads(
+    script: &str,
+    db: &std::path::Path,
+    pythonpath: Option<&std::ffi::OsStr>,
+) -> String {
     let mut cmd = Command::new("python3");
     cmd.arg("-c").arg(script).arg(db);
     if let Some(p) = pythonpath {

@@ -2,6 +2,8 @@
 //! simulator over loopback and real DuckDB files in temp directories.
 
 mod daemon;
+mod demo;
 mod fetch;
 mod sim;
 mod support;
+mod sync;

@@ -14,16 +14,32 @@ use tokio_util::sync::CancellationToken;
 use crate::support::{sync_config, sync_count, sync_rows};
 
 async fn start(employees: usize) -> (Sim, i64, String) {
-    let sim = Sim::start(SimOptions { employees, rate_limit: 1_000_000, ..Default::default() })
-        .await
-        .expect("simulator");
+    let sim = Sim::start(SimOptions {
+        employees,
+        rate_limit: 1_000_000,
+        ..Default::default()
+    })
+    .await
+    .expect("simulator");
     let c = sim.companies().remove(0);
     (sim, c.id, c.api_key)
 }
 
-async fn sync(config: &hrwise_sync::config::Config, mode: SyncMode) -> hrwise_sync::sync::SyncOutcome {
+async fn sync(
+    config: &hrwise_sync::config::Config,
+    mode: SyncMode,
+) -> hrwise_sync::sync::SyncOutcome {
     let syncer = Syncer::new(config).expect("syncer");
-    let out = syncer.sync(SyncRequest { mode, max_wait: None }, CancellationToken::new()).await.expect("sync");
+    let out = syncer
+        .sync(
+            SyncRequest {
+                mode,
+                max_wait: None,
+            },
+            CancellationToken::new(),
+        )
+        .await
+        .expect("sync");
     assert_eq!(out.status, RunStatus::Succeeded, "{:?}", out.message);
     out
 }
@@ -48,14 +64,41 @@ fn same_instant(api: &Value, stored: &Value) -> bool {
 }
 
 const NUMBERS: &[&str] = &[
-    "role_fit_score", "fit_score_display", "initial_fit", "updated_fit", "previous_year_rating",
-    "length_of_service", "avg_training_score", "performance_score", "attrition_risk_score",
-    "current_progress_score", "rating", "manager_rating", "internal_percentage",
-    "external_percentage", "bench_strength_index", "age", "awards_won", "no_of_trainings",
-    "total_successors", "ready_now_count", "less_6_months_count", "six_12_months_count",
-    "twelve_24_months_count", "more_24_months_count",
+    "role_fit_score",
+    "fit_score_display",
+    "initial_fit",
+    "updated_fit",
+    "previous_year_rating",
+    "length_of_service",
+    "avg_training_score",
+    "performance_score",
+    "attrition_risk_score",
+    "current_progress_score",
+    "rating",
+    "manager_rating",
+    "internal_percentage",
+    "external_percentage",
+    "bench_strength_index",
+    "age",
+    "awards_won",
+    "no_of_trainings",
+    "total_successors",
+    "ready_now_count",
+    "less_6_months_count",
+    "six_12_months_count",
+    "twelve_24_months_count",
+    "more_24_months_count",
 ];
-const TIMES: &[&str] = &["created", "modified", "last_analyzed", "high_performer_date", "hire_date", "position_start_date", "start_date", "completion_date"];
+const TIMES: &[&str] = &[
+    "created",
+    "modified",
+    "last_analyzed",
+    "high_performer_date",
+    "hire_date",
+    "position_start_date",
+    "start_date",
+    "completion_date",
+];
 const JSONS: &[&str] = &["extra_data", "evaluation_history"];
 
 /// Every documented field of `api` against its typed column in `row`, and `raw` against the
@@ -75,24 +118,36 @@ fn assert_row_matches(what: &str, api: &Value, row: &Value) {
             }
             "progress_status" => {
                 assert_eq!(row["progress_status"], value["status"], "{ctx}");
-                assert_eq!(row["predicted_readiness"], value["predicted_readiness"], "{ctx}");
+                assert_eq!(
+                    row["predicted_readiness"], value["predicted_readiness"],
+                    "{ctx}"
+                );
             }
             "current_role_holder" | "successors" | "company" => {}
             k if NUMBERS.contains(&k) => {
                 let (a, s) = (num(value), num(&row[k]));
                 assert!(
-                    a.zip(s).is_some_and(|(a, s)| (a - s).abs() < 1e-9) || (a.is_none() && s.is_none()),
+                    a.zip(s).is_some_and(|(a, s)| (a - s).abs() < 1e-9)
+                        || (a.is_none() && s.is_none()),
                     "{ctx}: api {value} stored {}",
                     row[k]
                 );
             }
-            k if TIMES.contains(&k) => assert!(same_instant(value, &row[k]), "{ctx}: api {value} stored {}", row[k]),
+            k if TIMES.contains(&k) => assert!(
+                same_instant(value, &row[k]),
+                "{ctx}: api {value} stored {}",
+                row[k]
+            ),
             k if JSONS.contains(&k) => {
                 let stored = match &row[k] {
                     Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
                     other => other.clone(),
                 };
-                let api_v = if value.is_null() { Value::Null } else { value.clone() };
+                let api_v = if value.is_null() {
+                    Value::Null
+                } else {
+                    value.clone()
+                };
                 assert_eq!(stored, api_v, "{ctx}");
             }
             k if row.get(k).is_some() => {
@@ -110,7 +165,12 @@ fn assert_row_matches(what: &str, api: &Value, row: &Value) {
 /// The warehouse's current state equals the simulator's data for `company`.
 fn assert_mirrors(db: &Path, snapshot: &Value, company: i64) {
     let employees = snapshot["employees"].as_array().unwrap();
-    let rows = sync_rows(db, &format!("SELECT * FROM employees WHERE company_id = {company} AND deleted_at IS NULL ORDER BY id"));
+    let rows = sync_rows(
+        db,
+        &format!(
+            "SELECT * FROM employees WHERE company_id = {company} AND deleted_at IS NULL ORDER BY id"
+        ),
+    );
     assert_eq!(rows.len(), employees.len(), "employees");
     for (api, row) in employees.iter().zip(&rows) {
         assert_row_matches(&format!("employee {}", api["id"]), api, row);
@@ -122,10 +182,24 @@ fn assert_mirrors(db: &Path, snapshot: &Value, company: i64) {
                 want.insert((emp.parse().unwrap(), r["id"].as_i64().unwrap()), r);
             }
         }
-        let rows = sync_rows(db, &format!("SELECT * FROM {kind} WHERE company_id = {company} AND deleted_at IS NULL"));
-        let got: BTreeMap<(i64, i64), &Value> =
-            rows.iter().map(|r| ((r["employee"].as_i64().unwrap(), r["id"].as_i64().unwrap()), r)).collect();
-        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{kind}: keys");
+        let rows = sync_rows(
+            db,
+            &format!("SELECT * FROM {kind} WHERE company_id = {company} AND deleted_at IS NULL"),
+        );
+        let got: BTreeMap<(i64, i64), &Value> = rows
+            .iter()
+            .map(|r| {
+                (
+                    (r["employee"].as_i64().unwrap(), r["id"].as_i64().unwrap()),
+                    r,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{kind}: keys"
+        );
         for (k, api) in want {
             assert_row_matches(&format!("{kind} {k:?}"), api, got[&k]);
         }
@@ -137,12 +211,27 @@ fn assert_mirrors(db: &Path, snapshot: &Value, company: i64) {
             want.insert((s["id"].as_i64().unwrap(), holder), s);
         }
     }
-    let rows = sync_rows(db, &format!("SELECT * FROM successors WHERE company_id = {company} AND deleted_at IS NULL"));
+    let rows = sync_rows(
+        db,
+        &format!("SELECT * FROM successors WHERE company_id = {company} AND deleted_at IS NULL"),
+    );
     let got: BTreeMap<(i64, i64), &Value> = rows
         .iter()
-        .map(|r| ((r["id"].as_i64().unwrap(), r["position_holder_key"].as_i64().unwrap()), r))
+        .map(|r| {
+            (
+                (
+                    r["id"].as_i64().unwrap(),
+                    r["position_holder_key"].as_i64().unwrap(),
+                ),
+                r,
+            )
+        })
         .collect();
-    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "successors: keys");
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "successors: keys"
+    );
     for (k, api) in want {
         assert_row_matches(&format!("successor {k:?}"), api, got[&k]);
     }
@@ -158,7 +247,9 @@ fn assert_mirrors(db: &Path, snapshot: &Value, company: i64) {
     let key = |v: &Value| format!("{}|{}|{}", v["role"], v["current_holder"], v["department"]);
     let got: BTreeMap<String, &Value> = rows.iter().map(|r| (key(r), r)).collect();
     for api in bench {
-        let row = got.get(&key(api)).unwrap_or_else(|| panic!("bench row {} missing", key(api)));
+        let row = got
+            .get(&key(api))
+            .unwrap_or_else(|| panic!("bench row {} missing", key(api)));
         assert_row_matches(&format!("bench {}", key(api)), api, row);
     }
 }
@@ -176,8 +267,16 @@ async fn a_full_sync_mirrors_the_simulator_field_by_field_within_its_request_bou
     let out = sync(&config, SyncMode::Full).await;
     let n = 150u64;
     let bound = 1 + n.div_ceil(100) + 3 * n + 2;
-    assert!(requests(&sim, company) <= bound, "{} requests > {bound}", requests(&sim, company));
-    assert_eq!(out.requests, requests(&sim, company), "the run records what the server counted");
+    assert!(
+        requests(&sim, company) <= bound,
+        "{} requests > {bound}",
+        requests(&sim, company)
+    );
+    assert_eq!(
+        out.requests,
+        requests(&sim, company),
+        "the run records what the server counted"
+    );
     assert_mirrors(&db, &sim.control().snapshot(company), company);
     // No request ever asked for what the list already gave.
     let counts = sim.control().counts(company);
@@ -195,20 +294,42 @@ async fn incremental_syncs_fetch_what_changed_and_keep_history() {
     sync(&config, SyncMode::Full).await;
     let ctl = sim.control();
     let snap = ctl.snapshot(company);
-    let ids: Vec<i64> = snap["employees"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = snap["employees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
     let with_children = |kind: &str| -> Vec<i64> {
-        ids.iter().copied().filter(|id| snap[kind][id.to_string()].as_array().is_some_and(|a| a.len() >= 2)).collect()
+        ids.iter()
+            .copied()
+            .filter(|id| {
+                snap[kind][id.to_string()]
+                    .as_array()
+                    .is_some_and(|a| a.len() >= 2)
+            })
+            .collect()
     };
     let (updated, deleted) = (ids[3], ids[4]);
     let bumped = with_children("trainings")[0];
-    let silent = *with_children("trainings").iter().rev().find(|i| **i != bumped).unwrap();
+    let silent = *with_children("trainings")
+        .iter()
+        .rev()
+        .find(|i| **i != bumped)
+        .unwrap();
     ctl.update_employee(company, updated);
     ctl.delete_employee(company, deleted);
     let added = ctl.add_employees(company, 2);
     ctl.change_children(company, bumped, true);
     ctl.change_children(company, silent, false);
-    let successor = snap["successors"][0]["successors"][0]["id"].as_i64().unwrap();
-    let moved_to = if snap["successors"][0]["successors"][0]["expected_readiness"] == "ready_now" { ">24_months" } else { "ready_now" };
+    let successor = snap["successors"][0]["successors"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let moved_to = if snap["successors"][0]["successors"][0]["expected_readiness"] == "ready_now" {
+        ">24_months"
+    } else {
+        "ready_now"
+    };
     ctl.move_readiness(company, successor, moved_to);
     ctl.reset_counts();
 
@@ -221,28 +342,76 @@ async fn incremental_syncs_fetch_what_changed_and_keep_history() {
     assert_eq!(out.requests, requests(&sim, company));
 
     // History: two versions of the updated employee; the deleted one closed and marked.
-    let versions = sync_rows(&db, &format!("SELECT valid_to FROM employees_history WHERE company_id = {company} AND id = {updated} ORDER BY valid_from"));
+    let versions = sync_rows(
+        &db,
+        &format!(
+            "SELECT valid_to FROM employees_history WHERE company_id = {company} AND id = {updated} ORDER BY valid_from"
+        ),
+    );
     assert_eq!(versions.len(), 2);
     assert!(!versions[0]["valid_to"].is_null() && versions[1]["valid_to"].is_null());
-    let gone = sync_rows(&db, &format!("SELECT deleted_at FROM employees WHERE company_id = {company} AND id = {deleted}"));
+    let gone = sync_rows(
+        &db,
+        &format!(
+            "SELECT deleted_at FROM employees WHERE company_id = {company} AND id = {deleted}"
+        ),
+    );
     assert!(!gone[0]["deleted_at"].is_null());
-    assert_eq!(sync_count(&db, &format!("SELECT count(*) FROM employees_history WHERE id = {deleted} AND valid_to IS NULL")), 0);
+    assert_eq!(
+        sync_count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM employees_history WHERE id = {deleted} AND valid_to IS NULL"
+            )
+        ),
+        0
+    );
     // ...and so are its children, which the API no longer returns.
-    let live_children = format!("SELECT count(*) FROM trainings WHERE employee = {deleted} AND deleted_at IS NULL");
+    let live_children =
+        format!("SELECT count(*) FROM trainings WHERE employee = {deleted} AND deleted_at IS NULL");
     assert_eq!(sync_count(&db, &live_children), 0);
     for id in &added {
-        assert_eq!(sync_count(&db, &format!("SELECT count(*) FROM employees WHERE id = {id} AND children_synced_at IS NOT NULL")), 1);
+        assert_eq!(
+            sync_count(
+                &db,
+                &format!(
+                    "SELECT count(*) FROM employees WHERE id = {id} AND children_synced_at IS NOT NULL"
+                )
+            ),
+            1
+        );
     }
     // Nothing else changed: one version per employee, plus the new ones, the update and the
     // employee whose children change bumped its `modified`.
-    assert_eq!(sync_count(&db, "SELECT count(*) FROM employees_history"), 150 + 2 + 2);
+    assert_eq!(
+        sync_count(&db, "SELECT count(*) FROM employees_history"),
+        150 + 2 + 2
+    );
     // The readiness move is a new successor version.
-    assert_eq!(sync_count(&db, &format!("SELECT count(*) FROM successors_history WHERE id = {successor} AND expected_readiness = '{moved_to}'")) >= 1, true);
+    assert_eq!(
+        sync_count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM successors_history WHERE id = {successor} AND expected_readiness = '{moved_to}'"
+            )
+        ) >= 1,
+        true
+    );
     // The bumped employee's children are current; a removed child is marked deleted.
     let snap2 = ctl.snapshot(company);
-    let want: BTreeSet<i64> = snap2["trainings"][bumped.to_string()].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
-    let live: BTreeSet<i64> = sync_rows(&db, &format!("SELECT id FROM trainings WHERE employee = {bumped} AND deleted_at IS NULL"))
-        .iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let want: BTreeSet<i64> = snap2["trainings"][bumped.to_string()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    let live: BTreeSet<i64> = sync_rows(
+        &db,
+        &format!("SELECT id FROM trainings WHERE employee = {bumped} AND deleted_at IS NULL"),
+    )
+    .iter()
+    .map(|r| r["id"].as_i64().unwrap())
+    .collect();
     assert_eq!(live, want);
 
     // The silent change (no `modified` bump) is caught by the staleness sweep: with a bound of
@@ -260,9 +429,13 @@ async fn an_analyst_holding_the_file_open_never_blocks_a_sync() {
     let config = sync_config(&sim.base_url(), &key, &db);
     sync(&config, SyncMode::Full).await;
     // The analyst opens the published file read-only and keeps it open.
-    let ro = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap();
+    let ro = duckdb::Config::default()
+        .access_mode(duckdb::AccessMode::ReadOnly)
+        .unwrap();
     let analyst = duckdb::Connection::open_with_flags(&db, ro).unwrap();
-    let before: i64 = analyst.query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let before: i64 = analyst
+        .query_row("SELECT count(*) FROM employees", [], |r| r.get(0))
+        .unwrap();
     sim.control().add_employees(company, 3);
     let syncing = tokio::spawn({
         let config = config.clone();
@@ -270,13 +443,18 @@ async fn an_analyst_holding_the_file_open_never_blocks_a_sync() {
     });
     // The analyst queries throughout the sync, and sees a consistent snapshot.
     while !syncing.is_finished() {
-        let n: i64 = analyst.query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+        let n: i64 = analyst
+            .query_row("SELECT count(*) FROM employees", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, before);
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     syncing.await.unwrap();
     // A new connection sees the new sync.
-    assert_eq!(sync_count(&db, "SELECT count(*) FROM employees"), before + 3);
+    assert_eq!(
+        sync_count(&db, "SELECT count(*) FROM employees"),
+        before + 3
+    );
     drop(analyst);
 }
 
@@ -305,7 +483,9 @@ async fn a_sync_killed_at_random_points_resumes_without_paying_twice() {
     let mut seed = 0x9e3779b97f4a7c15u64;
     let mut kills = 0;
     for _ in 0..3 {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let delay = Duration::from_millis(400 + (seed >> 33) % 1200);
         let mut child = sync_process(&sim, &key, &db).spawn().unwrap();
         tokio::time::sleep(delay).await;
@@ -317,7 +497,10 @@ async fn a_sync_killed_at_random_points_resumes_without_paying_twice() {
     }
     let status = sync_process(&sim, &key, &db).status().unwrap();
     assert!(status.success());
-    assert!(kills >= 2, "the kills should have landed mid-sync ({kills})");
+    assert!(
+        kills >= 2,
+        "the kills should have landed mid-sync ({kills})"
+    );
     assert_mirrors(&db, &sim.control().snapshot(company), company);
     let n = 500u64;
     let one_sync = 1 + n.div_ceil(100) + 3 * n + 2;
@@ -328,14 +511,25 @@ async fn a_sync_killed_at_random_points_resumes_without_paying_twice() {
         kills + 1
     );
     // The killed runs are recorded as interrupted.
-    assert_eq!(sync_count(&db, "SELECT count(*) FROM sync_runs WHERE status = 'running'"), 0);
+    assert_eq!(
+        sync_count(
+            &db,
+            "SELECT count(*) FROM sync_runs WHERE status = 'running'"
+        ),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sync_needing_more_than_a_window_waits_for_it_without_a_429() {
-    let sim = Sim::start(SimOptions { employees: 30, rate_limit: 40, rate_window: Duration::from_secs(2), ..Default::default() })
-        .await
-        .unwrap();
+    let sim = Sim::start(SimOptions {
+        employees: 30,
+        rate_limit: 40,
+        rate_window: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let c = sim.companies().remove(0);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hr.duckdb");
@@ -344,15 +538,24 @@ async fn a_sync_needing_more_than_a_window_waits_for_it_without_a_429() {
     config.rate_limit_window = Duration::from_secs(2);
     let out = sync(&config, SyncMode::Full).await;
     assert_eq!(out.requests, 1 + 1 + 90 + 2, "three windows' worth of work");
-    assert_eq!(sim.control().counts(c.id).rate_limited, 0, "no 429 was provoked");
+    assert_eq!(
+        sim.control().counts(c.id).rate_limited,
+        0,
+        "no 429 was provoked"
+    );
     assert_mirrors(&db, &sim.control().snapshot(c.id), c.id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn max_wait_stops_cleanly_and_the_next_sync_finishes_the_rest() {
-    let sim = Sim::start(SimOptions { employees: 30, rate_limit: 40, rate_window: Duration::from_secs(60), ..Default::default() })
-        .await
-        .unwrap();
+    let sim = Sim::start(SimOptions {
+        employees: 30,
+        rate_limit: 40,
+        rate_window: Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let c = sim.companies().remove(0);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hr.duckdb");
@@ -360,23 +563,42 @@ async fn max_wait_stops_cleanly_and_the_next_sync_finishes_the_rest() {
     config.rate_limit_requests = 40;
     config.rate_limit_window = Duration::from_secs(60);
     let syncer = Syncer::new(&config).unwrap();
-    let req = SyncRequest { mode: SyncMode::Full, max_wait: Some(Duration::from_secs(1)) };
+    let req = SyncRequest {
+        mode: SyncMode::Full,
+        max_wait: Some(Duration::from_secs(1)),
+    };
     let out = syncer.sync(req, CancellationToken::new()).await.unwrap();
     assert_eq!(out.status, RunStatus::Incomplete);
     assert!(out.remaining > 0 && out.remaining < 30, "{}", out.remaining);
-    assert!(out.message.as_deref().unwrap_or("").contains("remain"), "{:?}", out.message);
+    assert!(
+        out.message.as_deref().unwrap_or("").contains("remain"),
+        "{:?}",
+        out.message
+    );
     // What was fetched is committed and published.
-    let stored = sync_count(&db, "SELECT count(*) FROM employees WHERE children_synced_at IS NOT NULL");
+    let stored = sync_count(
+        &db,
+        "SELECT count(*) FROM employees WHERE children_synced_at IS NOT NULL",
+    );
     assert_eq!(stored as u64, 30 - out.remaining);
     let runs = sync_rows(&db, "SELECT status, employees_remaining FROM sync_runs");
     assert_eq!(runs[0]["status"], "incomplete");
 
     // With quota again, the next sync continues the full sync without refetching.
-    sim.control().set_rate_limit(1_000_000, Duration::from_secs(60));
+    sim.control()
+        .set_rate_limit(1_000_000, Duration::from_secs(60));
     sim.control().reset_counts();
     config.rate_limit_requests = 1_000_000;
     let out2 = sync(&config, SyncMode::Incremental).await;
-    assert_eq!(out2.mode, SyncMode::Full, "an unfinished full sync is resumed");
-    assert_eq!(out2.requests, 1 + 1 + 2 + 3 * out.remaining, "only what remained");
+    assert_eq!(
+        out2.mode,
+        SyncMode::Full,
+        "an unfinished full sync is resumed"
+    );
+    assert_eq!(
+        out2.requests,
+        1 + 1 + 2 + 3 * out.remaining,
+        "only what remained"
+    );
     assert_mirrors(&db, &sim.control().snapshot(c.id), c.id);
 }
