@@ -112,15 +112,10 @@ pub(super) async fn run(
                 ..Default::default()
             };
             let mode = req.mode.as_str();
+            // The company is unknown (no token): the run is recorded without one.
             let _ = wh
                 .call(move |w| {
-                    let id = w.begin_run(&RunStart {
-                        company_id: -1,
-                        company_name: None,
-                        mode,
-                        started_at: start_ts,
-                        full_since: None,
-                    })?;
+                    let id = w.record_unstarted_run(mode, start_ts)?;
                     w.update_run(id, &record)?;
                     w.publish()
                 })

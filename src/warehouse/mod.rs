@@ -119,8 +119,15 @@ impl Warehouse {
         // tasks must keep a core to keep requests flowing while a batch is stored.
         let threads =
             std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
+        // The storage version can only be chosen when the file is created; an existing file
+        // keeps its own (DuckDB refuses to lower it).
+        let options = if self.work.exists() {
+            String::new()
+        } else {
+            format!(" (STORAGE_VERSION '{STORAGE_VERSION}')")
+        };
         let sql = format!(
-            "SET threads TO {threads}; ATTACH {} AS {DB} (STORAGE_VERSION '{STORAGE_VERSION}'); USE {DB};",
+            "SET threads TO {threads}; ATTACH {} AS {DB}{options}; USE {DB};",
             sql_string(&self.work.to_string_lossy())
         );
         self.conn.execute_batch(&sql).map_err(|source| {

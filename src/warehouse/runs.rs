@@ -66,6 +66,22 @@ impl Warehouse {
         })
     }
 
+    /// Records a sync that failed before it knew its company (no token could be had).
+    pub fn record_unstarted_run(
+        &self,
+        mode: &str,
+        started_at: NaiveDateTime,
+    ) -> Result<i64, WarehouseError> {
+        self.conn()
+            .query_row(
+                "INSERT INTO sync_runs (company_id, mode, started_at, status)
+                 VALUES (NULL, ?, ?, 'failed') RETURNING id",
+                duckdb::params![mode, started_at],
+                |r| r.get(0),
+            )
+            .map_err(self.err("recording a failed sync"))
+    }
+
     /// Updates a run's record (at checkpoints and at the end).
     pub fn update_run(&self, id: i64, r: &RunRecord) -> Result<(), WarehouseError> {
         self.conn()

@@ -5,11 +5,18 @@
 use super::{Warehouse, WarehouseError};
 
 /// Every migration, in order. Never edit a released one: add the next.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../sql/migrations/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../sql/migrations/0001_init.sql"),
+    ),
+    (
+        2,
+        "succession_synced_at",
+        include_str!("../../sql/migrations/0002_succession_synced_at.sql"),
+    ),
+];
 
 /// Every view, in dependency order.
 pub const VIEWS: &[(&str, &str)] = &[

@@ -232,6 +232,12 @@ impl Warehouse {
                 bench,
             )?;
             wh.record_rejected(run_id, company_id, None, rejected, now)?;
+            wh.conn()
+                .execute(
+                    "UPDATE sync_runs SET succession_synced_at = ? WHERE id = ?",
+                    duckdb::params![now, run_id],
+                )
+                .map_err(wh.err("recording the succession time"))?;
             let b = LoadCounts {
                 inserted: bench.len() as u64,
                 ..Default::default()

@@ -602,3 +602,82 @@ async fn max_wait_stops_cleanly_and_the_next_sync_finishes_the_rest() {
     );
     assert_mirrors(&db, &sim.control().snapshot(c.id), c.id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_sync_records_its_error_and_keeps_what_was_stored() {
+    let (sim, company, key) = start(40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.duckdb");
+    let config = sync_config(&sim.base_url(), &key, &db);
+    sync(&config, SyncMode::Full).await;
+    let before = sync_count(&db, "SELECT count(*) FROM trainings");
+    // A wrong key: the token exchange is refused.
+    let bad = sync_config(&sim.base_url(), "hrw_not_a_key", &db);
+    let syncer = Syncer::new(&bad).unwrap();
+    let req = SyncRequest {
+        mode: SyncMode::Incremental,
+        max_wait: None,
+    };
+    assert!(syncer.sync(req, CancellationToken::new()).await.is_err());
+    let runs = sync_rows(
+        &db,
+        "SELECT status, error, company_id FROM sync_runs ORDER BY id",
+    );
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["status"], "failed");
+    assert!(
+        runs[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("INVALID_API_KEY"),
+        "{}",
+        runs[1]["error"]
+    );
+    assert!(
+        !runs[1]["error"].as_str().unwrap().contains("hrw_not_a_key"),
+        "the key never shows"
+    );
+    assert_eq!(sync_count(&db, "SELECT count(*) FROM trainings"), before);
+    let _ = company;
+}
+
+#[test]
+fn an_older_warehouse_is_upgraded_in_place_without_losing_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.duckdb");
+    let work = hrwise_sync::warehouse::work_path(&db);
+    // A file as the first release wrote it: migration 1 only, with a sync in it.
+    {
+        let conn = duckdb::Connection::open(&work).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version BIGINT NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL);",
+        )
+        .unwrap();
+        conn.execute_batch(hrwise_sync::warehouse::MIGRATIONS[0].2)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO schema_migrations VALUES (1, 'init', TIMESTAMP '2026-01-01 00:00:00');
+             INSERT INTO sync_runs (company_id, mode, started_at, status) VALUES (123, 'full', TIMESTAMP '2026-01-01 00:00:00', 'succeeded');
+             INSERT INTO bench_strength_history (run_id, synced_at, company_id, holder_key, role, raw)
+                 VALUES (1, TIMESTAMP '2026-01-01 00:01:00', 123, 7, 'CTO', '{}');",
+        )
+        .unwrap();
+    }
+    let wh = hrwise_sync::warehouse::Warehouse::open(&db).expect("opens and upgrades");
+    wh.publish().unwrap();
+    drop(wh);
+    let versions = sync_rows(
+        &db,
+        "SELECT version FROM schema_migrations ORDER BY version",
+    );
+    assert_eq!(versions.len(), hrwise_sync::warehouse::MIGRATIONS.len());
+    let runs = sync_rows(
+        &db,
+        "SELECT id, status, succession_synced_at FROM sync_runs",
+    );
+    assert_eq!(runs.len(), 1, "the old run is kept");
+    assert_eq!(
+        runs[0]["succession_synced_at"], "2026-01-01 00:01:00",
+        "and back-filled"
+    );
+}
