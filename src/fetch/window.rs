@@ -236,17 +236,22 @@ impl Window {
         }
         self.prune(now);
         let start = self.paused_until.unwrap_or(now).max(now);
-        let mut slots: Vec<Instant> = self
+        // The slots of one window, in order: the free ones open at `start`, then each held one
+        // when its send leaves the window. Only the held ones are materialised: the limit may
+        // be in the millions (a simulator without a quota) and this runs before every send.
+        let mut held: Vec<Instant> = self
             .entries
             .iter()
             .map(|e| (e.done.unwrap_or(now) + self.window).max(start))
             .collect();
-        slots.resize(self.limit as usize, start);
-        slots.sort();
+        held.sort();
         let k = requests - 1;
         let limit = u64::from(self.limit);
         let cycles = u32::try_from(k / limit).unwrap_or(u32::MAX);
-        let slot = slots[(k % limit) as usize].saturating_duration_since(now);
+        let free = limit.saturating_sub(held.len() as u64);
+        let index = k % limit;
+        let opens = if index < free { start } else { held[(index - free) as usize] };
+        let slot = opens.saturating_duration_since(now);
         let mut wait = slot.saturating_add(self.window.saturating_mul(cycles));
         if let Some(s) = self
             .server
