@@ -125,10 +125,10 @@ async fn daemon(config: &Config, syncer: &Syncer) -> CliResult {
         warn!(%error, "cannot write the final status file");
     }
     let _ = writer.await;
-    if let Some(server) = server {
-        if let Ok(Err(error)) = server.await {
-            warn!(%error, "the HTTP listener failed");
-        }
+    if let Some(server) = server
+        && let Ok(Err(error)) = server.await
+    {
+        warn!(%error, "the HTTP listener failed");
     }
     if outcome.is_ok() {
         info!("daemon stopped");

@@ -302,10 +302,10 @@ impl LiveState {
             Some(age) => chrono::Duration::from_std(age).ok().map(|a| t + a),
             None => timetable.stale_at(t),
         };
-        if let Some(t) = self.last_success_at {
-            if stale_at(t).is_none_or(|s| now <= s) {
-                return answer(true, format!("the last sync succeeded at {}", secs(t)));
-            }
+        if let Some(t) = self.last_success_at
+            && stale_at(t).is_none_or(|s| now <= s)
+        {
+            return answer(true, format!("the last sync succeeded at {}", secs(t)));
         }
         if self.last_finished.is_none() {
             return answer(

@@ -69,10 +69,10 @@ impl CronSchedule {
         loop {
             let candidate_wall = self.next_wall(wall, inclusive)?;
             inclusive = false;
-            if let Some((_, limit)) = best {
-                if candidate_wall > limit {
-                    break;
-                }
+            if let Some((_, limit)) = best
+                && candidate_wall > limit
+            {
+                break;
             }
             for instant in self.instants(candidate_wall) {
                 if instant > after && best.is_none_or(|(b, _)| instant < b) {

@@ -98,10 +98,10 @@ impl Timetable {
                 None => (SyncMode::Full, "no successful sync yet: a full first sync"),
             });
         }
-        if let Some(full) = &self.full {
-            if missed(history.last_full_success, full) {
-                return Some((SyncMode::Full, "a scheduled full sync was missed"));
-            }
+        if let Some(full) = &self.full
+            && missed(history.last_full_success, full)
+        {
+            return Some((SyncMode::Full, "a scheduled full sync was missed"));
         }
         if let Some(mode) = history.unfinished {
             return Some((mode, "the last sync was interrupted: resuming it"));
