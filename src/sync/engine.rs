@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::NaiveDateTime;
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -124,10 +124,19 @@ pub(super) async fn run(
         }
     };
     let company_id = company.id;
-    let resume = wh
-        .call(move |w| w.resume_point(company_id))
+    let scan_fresh_since =
+        start_ts - chrono::Duration::from_std(syncer.config.rate_limit_window).unwrap_or_default();
+    let (resume, continue_from) = wh
+        .call(move |w| {
+            Ok((
+                w.resume_point(company_id)?,
+                w.continuation(company_id, scan_fresh_since)?,
+            ))
+        })
         .await
         .map_err(SyncError::warehouse)?;
+    // `sync --full` asks for a new list scan; anything else continues an interrupted sync's.
+    let continue_from = continue_from.filter(|_| !(req.mode == SyncMode::Full && resume.is_none()));
     // A full sync that did not finish is continued, whichever mode was asked for, so what it
     // fetched is not fetched again.
     let (mode, full_since) = match (req.mode, &resume) {
@@ -178,6 +187,7 @@ pub(super) async fn run(
         run_id,
         cancel: &cancel,
         progress: &progress,
+        continue_from,
     };
     let result = ctx
         .body(mode, full_since, req.max_wait, &mut tally, &mut rejected)
@@ -299,6 +309,8 @@ struct Ctx<'a> {
     run_id: i64,
     cancel: &'a CancellationToken,
     progress: &'a Arc<super::Progress>,
+    /// The list scan of the interrupted sync this one continues.
+    continue_from: Option<NaiveDateTime>,
 }
 
 impl Ctx<'_> {
@@ -312,6 +324,102 @@ impl Ctx<'_> {
     ) -> Result<Body, SyncError> {
         let (company_id, run_id) = (self.company_id, self.run_id);
 
+        let mut note = None;
+        let (mut listed, idents) = match self.continue_from {
+            // The interrupted sync this one continues already stored succession data and the
+            // employee list: plan from them instead of paying for them again.
+            Some(listed_at) => {
+                tracing::info!("continuing an interrupted sync from its stored employee list");
+                let rows = self
+                    .wh
+                    .call(move |w| {
+                        w.mark_listed(run_id, listed_at)?;
+                        w.listed_employees(company_id)
+                    })
+                    .await
+                    .map_err(SyncError::warehouse)?;
+                let mut listed = Vec::with_capacity(rows.len());
+                let mut idents = HashMap::with_capacity(rows.len());
+                for (id, modified, email, employee_id) in rows {
+                    listed.push(Listed { id, modified });
+                    idents.insert(
+                        id,
+                        Ident {
+                            id,
+                            email,
+                            employee_id,
+                        },
+                    );
+                }
+                (listed, idents)
+            }
+            None => self.list(tally, rejected, &mut note).await?,
+        };
+        // Duplicates across pages (records moving while paging) must not be fetched twice.
+        let mut seen = HashSet::new();
+        listed.retain(|l| seen.insert(l.id));
+
+        // 3. The plan.
+        self.progress.set_phase("planning");
+        let stored = self
+            .wh
+            .call(move |w| w.employee_states(company_id))
+            .await
+            .map_err(SyncError::warehouse)?;
+        let policy = self.syncer.sweep_policy();
+        let full = (mode == SyncMode::Full).then_some(full_since);
+        let plan = plan::plan(&listed, &stored, full, now(), &policy);
+        if !plan.bound_met() {
+            let text = format!(
+                "the staleness bound ({}) cannot be met: the sweep may refresh {} employees per sync, {} are needed; raise sweep_max_share or children_max_age_days",
+                humantime::format_duration(Duration::from_secs(policy.max_age.as_secs())),
+                plan.sweep,
+                plan.sweep_wanted
+            );
+            tracing::warn!(
+                sweep = plan.sweep,
+                wanted = plan.sweep_wanted,
+                "staleness bound cannot be met"
+            );
+            note = Some(note.map_or(text.clone(), |n| format!("{n}; {text}")));
+        }
+        tracing::info!(
+            listed = listed.len(),
+            priority = plan.priority,
+            sweep = plan.sweep,
+            "planned children fetches"
+        );
+        self.progress
+            .planned
+            .store(plan.work.len() as u64, std::sync::atomic::Ordering::SeqCst);
+
+        // 4. Children, committed in batches as they arrive.
+        self.progress.set_phase("children");
+        let digit_ids: HashSet<String> = idents
+            .values()
+            .filter_map(|i| i.employee_id.clone())
+            .filter(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        let planned = plan.work.len() as u64;
+        let (end, done) = self
+            .children(&plan.work, &idents, &digit_ids, max_wait, tally, rejected)
+            .await?;
+        Ok(Body {
+            end,
+            planned,
+            remaining: planned - done,
+            note,
+        })
+    }
+
+    /// Succession data, then the employee list page by page: stored as they arrive.
+    async fn list(
+        &mut self,
+        tally: &mut Tally,
+        rejected: &mut u64,
+        note: &mut Option<String>,
+    ) -> Result<(Vec<Listed>, HashMap<i64, Ident>), SyncError> {
+        let (company_id, run_id) = (self.company_id, self.run_id);
         // 1. Succession: the positions with their successors, and the bench-strength table.
         self.progress.set_phase("succession");
         let positions = self.client.successors(&SuccessorFilters::default()).await?;
@@ -406,7 +514,6 @@ impl Ctx<'_> {
         let summary = scan
             .await
             .map_err(|e| SyncError::Other(format!("employee scan task: {e}")))??;
-        let mut note = None;
         if summary.complete {
             let t = now();
             let deleted = self
@@ -427,63 +534,14 @@ impl Ctx<'_> {
                 summary.problems.join("; ")
             );
             tracing::warn!(problems = ?summary.problems, "incomplete employee scan");
-            note = Some(text);
+            *note = Some(text);
         }
-        // Duplicates across pages (records moving while paging) must not be fetched twice.
-        let mut seen = HashSet::new();
-        listed.retain(|l| seen.insert(l.id));
-
-        // 3. The plan.
-        self.progress.set_phase("planning");
-        let stored = self
-            .wh
-            .call(move |w| w.employee_states(company_id))
+        let listed_at = now();
+        self.wh
+            .call(move |w| w.mark_listed(run_id, listed_at))
             .await
             .map_err(SyncError::warehouse)?;
-        let policy = self.syncer.sweep_policy();
-        let full = (mode == SyncMode::Full).then_some(full_since);
-        let plan = plan::plan(&listed, &stored, full, now(), &policy);
-        if !plan.bound_met() {
-            let text = format!(
-                "the staleness bound ({}) cannot be met: the sweep may refresh {} employees per sync, {} are needed; raise sweep_max_share or children_max_age_days",
-                humantime::format_duration(Duration::from_secs(policy.max_age.as_secs())),
-                plan.sweep,
-                plan.sweep_wanted
-            );
-            tracing::warn!(
-                sweep = plan.sweep,
-                wanted = plan.sweep_wanted,
-                "staleness bound cannot be met"
-            );
-            note = Some(note.map_or(text.clone(), |n| format!("{n}; {text}")));
-        }
-        tracing::info!(
-            listed = listed.len(),
-            priority = plan.priority,
-            sweep = plan.sweep,
-            "planned children fetches"
-        );
-        self.progress
-            .planned
-            .store(plan.work.len() as u64, std::sync::atomic::Ordering::SeqCst);
-
-        // 4. Children, committed in batches as they arrive.
-        self.progress.set_phase("children");
-        let digit_ids: HashSet<String> = idents
-            .values()
-            .filter_map(|i| i.employee_id.clone())
-            .filter(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_digit()))
-            .collect();
-        let planned = plan.work.len() as u64;
-        let (end, done) = self
-            .children(&plan.work, &idents, &digit_ids, max_wait, tally, rejected)
-            .await?;
-        Ok(Body {
-            end,
-            planned,
-            remaining: planned - done,
-            note,
-        })
+        Ok((listed, idents))
     }
 
     /// Fetches and stores the children of `work`, in order, `max_in_flight` employees at a
@@ -498,9 +556,15 @@ impl Ctx<'_> {
         rejected: &mut u64,
     ) -> Result<(ChildrenEnd, u64), SyncError> {
         let (company_id, run_id) = (self.company_id, self.run_id);
-        let (tx, mut rx) = mpsc::unbounded_channel::<ChildBatchItem>();
+        // Each employee holds a permit from its first request until its children are
+        // committed, so only a few employees' work is ever fetched but not yet stored: what a
+        // SIGKILL can cost is bounded by that, however fast the API answers. Three requests
+        // per employee: this many employees keep `max_in_flight` requests busy.
+        let limit = self.syncer.config.max_in_flight.div_ceil(3) + 1;
+        let outstanding = Arc::new(Semaphore::new(limit));
+        let (tx, mut rx) = mpsc::unbounded_channel::<(ChildBatchItem, OwnedSemaphorePermit)>();
         // The writer: whatever has arrived while the previous batch was being committed is
-        // the next batch, so batches grow exactly as large as the fetch outpaces the disk.
+        // the next batch.
         let wh = self.wh.clone();
         let progress = self.progress.clone();
         let writer = tokio::spawn(async move {
@@ -515,6 +579,8 @@ impl Ctx<'_> {
                         Err(_) => break,
                     }
                 }
+                let (batch, permits): (Vec<ChildBatchItem>, Vec<OwnedSemaphorePermit>) =
+                    batch.into_iter().unzip();
                 let fresh = batch.iter().filter(|i| i.complete).count() as u64;
                 rejected += batch.iter().map(|i| i.rejected.len() as u64).sum::<u64>();
                 let t = now();
@@ -528,6 +594,7 @@ impl Ctx<'_> {
                     millis = started.elapsed().as_millis() as u64,
                     "stored a batch of children"
                 );
+                drop(permits);
                 tally.add_all(&counts);
                 stored += fresh;
                 progress
@@ -537,20 +604,28 @@ impl Ctx<'_> {
             Ok::<_, crate::warehouse::WarehouseError>((tally, stored, rejected))
         });
 
-        let limit = self.syncer.config.max_in_flight.max(1);
-        let mut tasks: JoinSet<Result<Option<ChildBatchItem>, (i64, FetchError)>> = JoinSet::new();
+        type Fetched = Result<Option<ChildBatchItem>, (i64, FetchError)>;
+        let mut tasks: JoinSet<(Fetched, OwnedSemaphorePermit)> = JoinSet::new();
         let mut end = ChildrenEnd::Done;
         let mut published_for_wait = false;
         let mut next = 0usize;
+        let mut spare: Option<OwnedSemaphorePermit> = None;
         loop {
             // Top up the in-flight set, unless stopping.
-            while tasks.len() < limit && next < work.len() && matches!(end, ChildrenEnd::Done) {
+            while next < work.len() && matches!(end, ChildrenEnd::Done) {
                 if self.cancel.is_cancelled() {
                     end = ChildrenEnd::Cancelled;
                     break;
                 }
+                let Some(permit) = spare
+                    .take()
+                    .or_else(|| outstanding.clone().try_acquire_owned().ok())
+                else {
+                    break;
+                };
                 // The quota this employee needs comes after what the ones in flight need.
-                let wait = self.client.estimate_wait(3 * (tasks.len() as u64 + 1));
+                let busy = (limit - outstanding.available_permits()) as u64;
+                let wait = self.client.estimate_wait(3 * busy);
                 if let Some(max) = max_wait {
                     if wait > max {
                         end = ChildrenEnd::WouldWait(wait);
@@ -576,18 +651,33 @@ impl Ctx<'_> {
                 let client = self.client.clone();
                 let cancel = self.cancel.clone();
                 tasks.spawn(async move {
-                    tokio::select! {
+                    let r = tokio::select! {
                         r = fetch_children(client, company_id, w, ident) => r,
                         _ = cancel.cancelled() => Ok(None),
-                    }
+                    };
+                    (r, permit)
                 });
+            }
+            if tasks.is_empty() {
+                if next >= work.len() || !matches!(end, ChildrenEnd::Done) {
+                    break;
+                }
+                // Every permit waits for a commit: wait for the writer.
+                spare = outstanding.clone().acquire_owned().await.ok();
+                continue;
             }
             let Some(joined) = tasks.join_next().await else {
                 break;
             };
+            let (joined, permit) = match joined {
+                Ok((r, permit)) => (Ok(r), Some(permit)),
+                Err(e) => (Err(e), None),
+            };
             match joined {
                 Ok(Ok(Some(item))) => {
-                    let _ = tx.send(item);
+                    if let Some(permit) = permit {
+                        let _ = tx.send((item, permit));
+                    }
                 }
                 Ok(Ok(None)) => {}
                 Ok(Err((id, e))) if e.is_not_found() => {
@@ -599,7 +689,7 @@ impl Ctx<'_> {
                 }
                 Ok(Err((id, e))) if matches!(e, FetchError::Api { .. }) => {
                     tracing::warn!(employee = id, error = %e, "children could not be fetched");
-                    let _ = tx.send(ChildBatchItem {
+                    let item = ChildBatchItem {
                         employee: id,
                         rejected: vec![Rejected {
                             entity: "employee_children",
@@ -607,7 +697,10 @@ impl Ctx<'_> {
                             reason: e.to_string(),
                         }],
                         ..Default::default()
-                    });
+                    };
+                    if let Some(permit) = permit {
+                        let _ = tx.send((item, permit));
+                    }
                 }
                 Ok(Err((_, e))) => {
                     if matches!(end, ChildrenEnd::Done) {

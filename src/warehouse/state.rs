@@ -100,6 +100,68 @@ impl Warehouse {
         }))
     }
 
+    /// The list scan of the company's last sync, if that sync stopped before finishing
+    /// (killed, interrupted, out of quota) and scanned no longer ago than `since`: a new sync
+    /// continues from it rather than listing again. Read before [`Warehouse::begin_run`].
+    pub fn continuation(
+        &self,
+        company_id: i64,
+        since: NaiveDateTime,
+    ) -> Result<Option<NaiveDateTime>, WarehouseError> {
+        let last: Option<(String, Option<NaiveDateTime>)> = self
+            .conn()
+            .query_row(
+                "SELECT status, employees_listed_at FROM sync_runs
+                 WHERE company_id = ? ORDER BY id DESC LIMIT 1",
+                [company_id],
+                |r| Ok(Some((r.get(0)?, r.get(1)?))),
+            )
+            .or_else(|e| match e {
+                duckdb::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .map_err(self.err("reading the last sync"))?;
+        Ok(last.and_then(|(status, listed)| {
+            matches!(status.as_str(), "running" | "interrupted" | "incomplete")
+                .then_some(listed)
+                .flatten()
+                .filter(|t| *t >= since)
+        }))
+    }
+
+    /// The employees of the stored list (not deleted): id, `modified`, email, employee_id.
+    #[allow(clippy::type_complexity)]
+    pub fn listed_employees(
+        &self,
+        company_id: i64,
+    ) -> Result<Vec<(i64, Option<NaiveDateTime>, Option<String>, Option<String>)>, WarehouseError>
+    {
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT id, modified, email, employee_id FROM employees
+                 WHERE company_id = ? AND deleted_at IS NULL ORDER BY id",
+            )
+            .map_err(self.err("reading the stored employee list"))?;
+        stmt.query_map([company_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(self.err("reading the stored employee list"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(self.err("reading the stored employee list"))
+    }
+
+    /// Records when this run's employee list was stored.
+    pub fn mark_listed(&self, run_id: i64, listed_at: NaiveDateTime) -> Result<(), WarehouseError> {
+        self.conn()
+            .execute(
+                "UPDATE sync_runs SET employees_listed_at = ? WHERE id = ?",
+                duckdb::params![listed_at, run_id],
+            )
+            .map_err(self.err("recording the list scan"))?;
+        Ok(())
+    }
+
     /// Stores one page of the employee list (one transaction).
     pub fn load_employee_page(
         &self,
