@@ -98,7 +98,9 @@ fn load(wh: &Warehouse, employees: i64, per: i64, run_id: i64) -> (Duration, Dur
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .init();
     let args: Vec<i64> = std::env::args()
         .skip(1)

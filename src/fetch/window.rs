@@ -250,7 +250,11 @@ impl Window {
         let cycles = u32::try_from(k / limit).unwrap_or(u32::MAX);
         let free = limit.saturating_sub(held.len() as u64);
         let index = k % limit;
-        let opens = if index < free { start } else { held[(index - free) as usize] };
+        let opens = if index < free {
+            start
+        } else {
+            held[(index - free) as usize]
+        };
         let slot = opens.saturating_duration_since(now);
         let mut wait = slot.saturating_add(self.window.saturating_mul(cycles));
         if let Some(s) = self

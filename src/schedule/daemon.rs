@@ -162,11 +162,14 @@ mod tests {
     use super::*;
     use crate::schedule::CronSchedule;
 
+    /// When a fake sync started and ended, its mode and what triggered it.
+    type FakeRun = (DateTime<Utc>, DateTime<Utc>, SyncMode, Trigger);
+
     /// A fake sync: takes `took` of tokio time and records when it ran.
     struct Fake<'a> {
         clock: &'a TokioClock,
         took: Duration,
-        runs: RefCell<Vec<(DateTime<Utc>, DateTime<Utc>, SyncMode, Trigger)>>,
+        runs: RefCell<Vec<FakeRun>>,
         stop_after: usize,
         stop: CancellationToken,
     }

@@ -626,11 +626,11 @@ impl Ctx<'_> {
                 // The quota this employee needs comes after what the ones in flight need.
                 let busy = (limit - outstanding.available_permits()) as u64;
                 let wait = self.client.estimate_wait(3 * busy);
-                if let Some(max) = max_wait {
-                    if wait > max {
-                        end = ChildrenEnd::WouldWait(wait);
-                        break;
-                    }
+                if let Some(max) = max_wait
+                    && wait > max
+                {
+                    end = ChildrenEnd::WouldWait(wait);
+                    break;
                 }
                 if wait > PUBLISH_BEFORE_WAIT {
                     self.progress.set_waiting(Some(SystemTime::now() + wait));

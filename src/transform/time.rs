@@ -36,12 +36,9 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
     }
-    if s.len() > 10 && s.is_char_boundary(10) {
-        if let Ok(d) = NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d") {
-            return Some(d);
-        }
-    }
-    None
+    s.get(..10)
+        .filter(|_| s.len() > 10)
+        .and_then(|head| NaiveDate::parse_from_str(head, "%Y-%m-%d").ok())
 }
 
 #[cfg(test)]

@@ -223,7 +223,8 @@ fn each_invalid_configuration_exits_2_with_one_line_naming_the_key() {
     std::fs::create_dir(dir.path().join("a_directory")).unwrap();
     let dir_path = dir.path().join("a_directory").display().to_string();
     // (file content, environment, the key the error must name)
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         ("bogus_key = 1", vec![], "bogus_key"),
         ("schedule = \"61 * * * *\"", vec![], "schedule"),
         ("schedule = \"0 0 30 2 *\"", vec![], "schedule"),

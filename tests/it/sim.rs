@@ -620,7 +620,7 @@ async fn records_carry_every_documented_field_with_realistic_variety() {
                 .is_some_and(|m| m.ends_with('Z') && m.len() == 20)
         );
     }
-    let any = |f: &dyn Fn(&Value) -> bool| emps.iter().any(|e| f(e));
+    let any = |f: &dyn Fn(&Value) -> bool| emps.iter().any(f);
     assert!(any(&|e| e["role_fit_score"]
         .as_str()
         .is_some_and(|s| s.parse::<u32>().is_ok())));
