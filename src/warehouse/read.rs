@@ -44,17 +44,19 @@ const TABLES: &[&str] = &[
     "positions",
 ];
 
-/// Reads the last `limit` runs and the row counts of the published file at `database`.
-pub fn read_status(database: &Path, limit: usize) -> Result<WarehouseStatus, WarehouseError> {
-    let err = |context: &str| {
-        let path = database.to_path_buf();
-        let context = context.to_string();
-        move |source| WarehouseError::Db {
-            path,
-            context,
-            source,
-        }
-    };
+/// Wraps a DuckDB error with the published file and what was being done.
+fn err(database: &Path, context: &str) -> impl FnOnce(duckdb::Error) -> WarehouseError + use<> {
+    let path = database.to_path_buf();
+    let context = context.to_string();
+    move |source| WarehouseError::Db {
+        path,
+        context,
+        source,
+    }
+}
+
+/// Opens the published file read-only, as an analyst would: never blocks a sync.
+fn open_read_only(database: &Path) -> Result<Connection, WarehouseError> {
     if !database.exists() {
         return Err(WarehouseError::Io {
             path: database.to_path_buf(),
@@ -64,8 +66,14 @@ pub fn read_status(database: &Path, limit: usize) -> Result<WarehouseStatus, War
     }
     let config = Config::default()
         .access_mode(AccessMode::ReadOnly)
-        .map_err(err("opening"))?;
-    let conn = Connection::open_with_flags(database, config).map_err(err("opening read-only"))?;
+        .map_err(err(database, "opening"))?;
+    Connection::open_with_flags(database, config).map_err(err(database, "opening read-only"))
+}
+
+/// Reads the last `limit` runs and the row counts of the published file at `database`.
+pub fn read_status(database: &Path, limit: usize) -> Result<WarehouseStatus, WarehouseError> {
+    let err = |context: &str| err(database, context);
+    let conn = open_read_only(database)?;
     let mut stmt = conn
         .prepare(
             "SELECT id, company_id, mode, started_at, finished_at, status, requests, rate_limited,
@@ -129,19 +137,8 @@ pub struct BsiRow {
 
 /// The latest bench strength of every position, weakest first.
 pub fn read_bsi_latest(database: &Path) -> Result<Vec<BsiRow>, WarehouseError> {
-    let err = |context: &str| {
-        let path = database.to_path_buf();
-        let context = context.to_string();
-        move |source| WarehouseError::Db {
-            path,
-            context,
-            source,
-        }
-    };
-    let config = Config::default()
-        .access_mode(AccessMode::ReadOnly)
-        .map_err(err("opening"))?;
-    let conn = Connection::open_with_flags(database, config).map_err(err("opening read-only"))?;
+    let err = |context: &str| err(database, context);
+    let conn = open_read_only(database)?;
     let mut stmt = conn
         .prepare(
             "SELECT role, current_holder, department, bench_strength_index, band

@@ -515,22 +515,35 @@ async fn a_sync_killed_at_random_points_resumes_without_paying_twice() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_sync_needing_more_than_a_window_waits_for_it_without_a_429() {
+/// 30 employees behind a quota of 40 requests per `window`, known to the client too.
+async fn start_limited(
+    window: Duration,
+) -> (
+    Sim,
+    hrwise_sync::sim::SimCompany,
+    tempfile::TempDir,
+    hrwise_sync::config::Config,
+) {
     let sim = Sim::start(SimOptions {
         employees: 30,
         rate_limit: 40,
-        rate_window: Duration::from_secs(2),
+        rate_window: window,
         ..Default::default()
     })
     .await
     .unwrap();
     let c = sim.companies().remove(0);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hr.duckdb");
-    let mut config = sync_config(&sim.base_url(), &c.api_key, &db);
+    let mut config = sync_config(&sim.base_url(), &c.api_key, &dir.path().join("hr.duckdb"));
     config.rate_limit_requests = 40;
-    config.rate_limit_window = Duration::from_secs(2);
+    config.rate_limit_window = window;
+    (sim, c, dir, config)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sync_needing_more_than_a_window_waits_for_it_without_a_429() {
+    let (sim, c, dir, mut config) = start_limited(Duration::from_secs(2)).await;
+    let db = dir.path().join("hr.duckdb");
     let out = sync(&config, SyncMode::Full).await;
     assert_eq!(out.requests, 1 + 1 + 90 + 2, "three windows' worth of work");
     assert_eq!(
@@ -543,20 +556,8 @@ async fn a_sync_needing_more_than_a_window_waits_for_it_without_a_429() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn max_wait_stops_cleanly_and_the_next_sync_finishes_the_rest() {
-    let sim = Sim::start(SimOptions {
-        employees: 30,
-        rate_limit: 40,
-        rate_window: Duration::from_secs(60),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let c = sim.companies().remove(0);
-    let dir = tempfile::tempdir().unwrap();
+    let (sim, c, dir, mut config) = start_limited(Duration::from_secs(60)).await;
     let db = dir.path().join("hr.duckdb");
-    let mut config = sync_config(&sim.base_url(), &c.api_key, &db);
-    config.rate_limit_requests = 40;
-    config.rate_limit_window = Duration::from_secs(60);
     let syncer = Syncer::new(&config).unwrap();
     let req = SyncRequest {
         mode: SyncMode::Full,
