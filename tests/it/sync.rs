@@ -542,7 +542,7 @@ async fn start_limited(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sync_needing_more_than_a_window_waits_for_it_without_a_429() {
-    let (sim, c, dir, mut config) = start_limited(Duration::from_secs(2)).await;
+    let (sim, c, dir, config) = start_limited(Duration::from_secs(2)).await;
     let db = dir.path().join("hr.duckdb");
     let out = sync(&config, SyncMode::Full).await;
     assert_eq!(out.requests, 1 + 1 + 90 + 2, "three windows' worth of work");
