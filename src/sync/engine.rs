@@ -353,7 +353,18 @@ impl Ctx<'_> {
                 }
                 (listed, idents)
             }
-            None => self.list(tally, rejected, &mut note).await?,
+            None => {
+                // A stop during the succession and list phase abandons the request in flight:
+                // what was stored stays (each page is its own transaction), and the next sync
+                // lists again.
+                let cancel = self.cancel.clone();
+                tokio::select! {
+                    r = self.list(tally, rejected, &mut note) => r?,
+                    _ = cancel.cancelled() => {
+                        return Ok(Body { end: ChildrenEnd::Cancelled, planned: 0, remaining: 0, note });
+                    }
+                }
+            }
         };
         // Duplicates across pages (records moving while paging) must not be fetched twice.
         let mut seen = HashSet::new();

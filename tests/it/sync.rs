@@ -675,3 +675,36 @@ fn an_older_warehouse_is_upgraded_in_place_without_losing_data() {
         "and back-filled"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stop_during_the_list_scan_abandons_the_request_in_flight() {
+    let (sim, _company, key) = start(40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = sync_config(&sim.base_url(), &key, &dir.path().join("hr.duckdb"));
+    let syncer = Syncer::new(&config).unwrap();
+    syncer.client().company().await.unwrap(); // the token, before the API turns slow
+    let slow = Duration::from_secs(20);
+    sim.control().set_latency(slow);
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let started = std::time::Instant::now();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.cancel();
+    });
+    let req = SyncRequest {
+        mode: SyncMode::Full,
+        max_wait: None,
+    };
+    let out = syncer.sync(req, cancel).await.unwrap();
+    assert_eq!(out.status, RunStatus::Interrupted);
+    assert!(
+        started.elapsed() < slow,
+        "the stop did not wait for the slow answer"
+    );
+    let runs = sync_rows(
+        &dir.path().join("hr.duckdb"),
+        "SELECT status FROM sync_runs",
+    );
+    assert_eq!(runs[0]["status"], "interrupted");
+}
