@@ -168,7 +168,10 @@ pub fn render(
         );
     }
 
-    line("next run", next_run(config, live, daemon, now, tz));
+    line(
+        "next run",
+        next_run(config, live, daemon, warehouse, now, tz),
+    );
     line(
         "quota",
         match daemon {
@@ -261,6 +264,7 @@ fn next_run(
     config: &Config,
     live: Option<&StatusFile>,
     daemon: &Result<Option<StatusFile>, String>,
+    warehouse: &Warehouse,
     now: DateTime<Utc>,
     tz: Tz,
 ) -> String {
@@ -275,9 +279,25 @@ fn next_run(
         };
     }
     let previous = daemon.as_ref().ok().and_then(|s| s.as_ref());
+    // Without a daemon's status file, the runs recorded in the warehouse tell the same story
+    // (a `sync` or `demo` run by hand counts as much as one of the daemon's).
+    let runs: &[RunRow] = match warehouse {
+        Warehouse::Present { runs, .. } => runs,
+        _ => &[],
+    };
+    let last_success_of = |full: bool| {
+        runs.iter()
+            .filter(|r| r.status == "succeeded" && (!full || r.mode == "full"))
+            .filter_map(|r| r.finished_at)
+            .max()
+    };
     let history = History {
-        last_success: previous.and_then(|s| s.last_success_at),
-        last_full_success: previous.and_then(|s| s.last_full_success_at),
+        last_success: previous
+            .and_then(|s| s.last_success_at)
+            .or_else(|| last_success_of(false)),
+        last_full_success: previous
+            .and_then(|s| s.last_full_success_at)
+            .or_else(|| last_success_of(true)),
         unfinished: None,
     };
     match (timetable.catch_up(&history, now), timetable.next_after(now)) {

@@ -708,3 +708,26 @@ async fn a_stop_during_the_list_scan_abandons_the_request_in_flight() {
     );
     assert_eq!(runs[0]["status"], "interrupted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn status_after_a_manual_sync_counts_it_as_the_last_success() {
+    let (sim, _company, key) = start(20).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.duckdb");
+    assert!(sync_process(&sim, &key, &db).status().unwrap().success());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hrwise-sync"))
+        .env_clear()
+        .env("HRWISE_DATABASE", &db)
+        .env("HRWISE_SCHEDULE", "0 0 1 1 *")
+        .arg("status")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let next = text
+        .lines()
+        .find(|l| l.starts_with("next run"))
+        .unwrap_or_default();
+    assert!(!next.contains("at once"), "a sync just succeeded: {next}");
+    assert!(next.contains("01-01 00:00:00"), "{next}");
+}
