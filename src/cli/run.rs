@@ -342,6 +342,7 @@ fn sample(syncer: &Syncer) -> Sample {
         api: ApiStats {
             requests_by_endpoint: stats.requests_by_endpoint,
             responses_by_status: stats.responses_by_status,
+            responses_by_endpoint_status: stats.responses_by_endpoint_status,
             rate_limited: stats.rate_limited,
             retries: stats.retries,
             retries_by_reason: stats.retries_by_reason,

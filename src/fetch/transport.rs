@@ -31,6 +31,8 @@ pub struct FetchStats {
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// Answers received, by HTTP status.
     pub responses_by_status: BTreeMap<u16, u64>,
+    /// Answers received, by endpoint and HTTP status.
+    pub responses_by_endpoint_status: BTreeMap<(String, u16), u64>,
     /// 429 answers.
     pub rate_limited: u64,
     /// Attempts repeated after a transient failure.
@@ -273,11 +275,14 @@ impl Client {
             elapsed_ms = sent.elapsed().as_millis() as u64,
             "answer"
         );
-        *self
-            .stats_mut()
-            .responses_by_status
-            .entry(status)
-            .or_default() += 1;
+        {
+            let mut stats = self.stats_mut();
+            *stats.responses_by_status.entry(status).or_default() += 1;
+            *stats
+                .responses_by_endpoint_status
+                .entry((call.endpoint.to_string(), status))
+                .or_default() += 1;
+        }
         let bytes = match bytes {
             Ok(b) => b,
             Err(e) => return self.transport_failure(call, &e),

@@ -22,6 +22,7 @@ use crate::sync::{RowCounts, RunStatus, SyncError, SyncMode, SyncOutcome};
 pub struct ApiStats {
     pub requests_by_endpoint: BTreeMap<String, u64>,
     pub responses_by_status: BTreeMap<u16, u64>,
+    pub responses_by_endpoint_status: BTreeMap<(String, u16), u64>,
     /// Responses with status 429.
     pub rate_limited: u64,
     pub retries: u64,

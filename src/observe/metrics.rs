@@ -48,12 +48,12 @@ pub fn render(s: &LiveState, readiness: &Readiness, now: DateTime<Utc>) -> Strin
     out.family(
         "hrwise_api_responses_total",
         "counter",
-        "HTTP responses received from the API, by status code.",
+        "HTTP responses received from the API, by endpoint and status code.",
     );
-    for (status, n) in &s.api.responses_by_status {
+    for ((endpoint, status), n) in &s.api.responses_by_endpoint_status {
         out.sample(
             "hrwise_api_responses_total",
-            &[("status", &status.to_string())],
+            &[("endpoint", endpoint), ("status", &status.to_string())],
             *n as f64,
         );
     }
@@ -285,6 +285,11 @@ mod tests {
                         ("token".into(), 1),
                     ]),
                     responses_by_status: BTreeMap::from([(200, 5), (429, 1)]),
+                    responses_by_endpoint_status: BTreeMap::from([
+                        (("employees".into(), 200), 4),
+                        (("employees".into(), 429), 1),
+                        (("token".into(), 200), 1),
+                    ]),
                     rate_limited: 1,
                     retries: 1,
                     ..Default::default()
@@ -307,7 +312,9 @@ mod tests {
             text.contains("hrwise_api_requests_total{endpoint=\"employees\"} 5\n"),
             "{text}"
         );
-        assert!(text.contains("hrwise_api_responses_total{status=\"429\"} 1\n"));
+        assert!(
+            text.contains("hrwise_api_responses_total{endpoint=\"employees\",status=\"429\"} 1\n")
+        );
         assert!(text.contains("hrwise_api_retries_total{reason=\"other\"} 1\n"));
         assert!(text.contains("hrwise_api_quota_remaining 994\n"));
         assert!(text.contains("hrwise_syncs_total{status=\"failed\"} 0\n"));

@@ -575,6 +575,21 @@ async fn metrics_match_the_simulators_counts() {
         counts.total,
         "{text}"
     );
+    // Responses by endpoint and status, as the simulator counted the requests.
+    let list = counts
+        .by_endpoint
+        .get("employees_list")
+        .copied()
+        .unwrap_or(0);
+    assert!(list > 0);
+    assert_eq!(
+        sample(
+            &text,
+            "hrwise_api_responses_total{endpoint=\"employees_list\",status=\"200\"}"
+        ) as u64,
+        list,
+        "{text}"
+    );
     assert_eq!(
         metric(&text, "hrwise_api_rate_limited_total") as u64,
         counts.rate_limited
