@@ -162,25 +162,6 @@ impl Warehouse {
         })
     }
 
-    /// Send times recorded since `since` (the start of the current window).
-    pub fn load_quota_log(
-        &self,
-        company_id: i64,
-        since: NaiveDateTime,
-    ) -> Result<Vec<NaiveDateTime>, WarehouseError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT sent_at FROM quota_log WHERE company_id = ? AND sent_at >= ? ORDER BY sent_at")
-            .map_err(self.err("reading the quota log"))?;
-        let rows = stmt
-            .query_map(duckdb::params![company_id, since], |r| {
-                r.get::<_, NaiveDateTime>(0)
-            })
-            .map_err(self.err("reading the quota log"))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(self.err("reading the quota log"))
-    }
-
     /// Send times recorded since `since`, of every company in the file.
     pub fn load_quota_log_all(
         &self,
