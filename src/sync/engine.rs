@@ -774,7 +774,7 @@ async fn fetch_children(
     rejected.extend(tr.rejected.iter().cloned());
     rejected.extend(ta.rejected.iter().cloned());
     rejected.extend(me.rejected.iter().cloned());
-    let complete = rejected.is_empty();
+    let partial = !rejected.is_empty();
     Ok(Some(ChildBatchItem {
         employee: w.id,
         modified: w.modified,
@@ -793,7 +793,8 @@ async fn fetch_children(
             .iter()
             .map(|m| transform::mentorship_row(company_id, w.id, m))
             .collect(),
-        complete,
+        complete: true,
+        partial,
         rejected,
     }))
 }

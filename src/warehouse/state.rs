@@ -19,9 +19,11 @@ pub struct ResumePoint {
     pub full_since: NaiveDateTime,
 }
 
-/// The children of one employee as fetched. `complete` is false when a list could not be
-/// read whole: its readable records are still stored, but nothing is marked deleted from it
-/// and the employee is not marked fresh, so it stays due.
+/// The children of one employee as fetched. `complete`: all three lists were fetched, so the
+/// employee is marked fresh. `partial`: some record of them could not be read (it is kept in
+/// `rejected_records`); the readable ones are stored, but nothing is marked deleted, since
+/// the unreadable one may be a stored record. A record that stays unreadable therefore costs
+/// no quota beyond the normal refresh.
 #[derive(Debug, Clone, Default)]
 pub struct ChildBatchItem {
     pub employee: i64,
@@ -31,6 +33,7 @@ pub struct ChildBatchItem {
     pub tasks: Vec<Vec<Cell>>,
     pub mentorships: Vec<Vec<Cell>>,
     pub complete: bool,
+    pub partial: bool,
     pub rejected: Vec<Rejected>,
 }
 
@@ -229,7 +232,7 @@ impl Warehouse {
                 let mut counts = wh.merge(entity, &rows, now, run_id)?;
                 let fetched: Vec<String> = items
                     .iter()
-                    .filter(|i| i.complete)
+                    .filter(|i| i.complete && !i.partial)
                     .map(|i| i.employee.to_string())
                     .collect();
                 if !fetched.is_empty() {

@@ -731,3 +731,52 @@ async fn status_after_a_manual_sync_counts_it_as_the_last_success() {
     assert!(!next.contains("at once"), "a sync just succeeded: {next}");
     assert!(next.contains("01-01 00:00:00"), "{next}");
 }
+
+#[test]
+fn an_unreadable_child_marks_nothing_deleted_but_costs_no_extra_refetch() {
+    use hrwise_sync::fetch::models::{Employee, Record, Training};
+    use hrwise_sync::transform;
+    use hrwise_sync::warehouse::{ChildBatchItem, RunStart, Warehouse};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.duckdb");
+    let wh = Warehouse::open(&db).unwrap();
+    let now = || chrono::Utc::now().naive_utc();
+    let run = wh
+        .begin_run(&RunStart {
+            company_id: 1,
+            company_name: None,
+            mode: "full",
+            started_at: now(),
+            full_since: None,
+        })
+        .unwrap();
+    let e = Employee::from_value(serde_json::json!({"id": 7})).unwrap();
+    wh.load_employee_page(1, run, &[transform::employee_row(1, &e)], &[], now())
+        .unwrap();
+    let training = |id: i64| {
+        let t = Training::from_value(serde_json::json!({"id": id})).unwrap();
+        transform::training_row(1, 7, &t)
+    };
+    let item = |ids: &[i64], partial: bool| ChildBatchItem {
+        employee: 7,
+        trainings: ids.iter().map(|i| training(*i)).collect(),
+        complete: true,
+        partial,
+        ..Default::default()
+    };
+    wh.load_children(1, run, &[item(&[1, 2], false)], now())
+        .unwrap();
+    // Training 2 came back unreadable: it is not taken for deleted, and the employee is fresh.
+    wh.load_children(1, run, &[item(&[1], true)], now())
+        .unwrap();
+    wh.publish().unwrap();
+    let live = "SELECT count(*) FROM trainings WHERE deleted_at IS NULL";
+    assert_eq!(sync_count(&db, live), 2);
+    let fresh = "SELECT count(*) FROM employees WHERE children_synced_at IS NOT NULL";
+    assert_eq!(sync_count(&db, fresh), 1);
+    // A whole list without it: now it is deleted.
+    wh.load_children(1, run, &[item(&[1], false)], now())
+        .unwrap();
+    wh.publish().unwrap();
+    assert_eq!(sync_count(&db, live), 1);
+}
