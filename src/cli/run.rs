@@ -13,7 +13,7 @@ use tracing::{error, info, warn};
 
 use super::{CliError, CliResult};
 use crate::config::Config;
-use crate::observe::live::{ApiStats, Live, Phase, QuotaView, Sample, StepProgress};
+use crate::observe::live::{Live, Phase, QuotaView, Sample, StepProgress};
 use crate::observe::{http, status_file};
 use crate::schedule::daemon::{Runner, SystemClock, Trigger, run_loop};
 use crate::schedule::{Due, History};
@@ -339,17 +339,7 @@ fn sample(syncer: &Syncer) -> Sample {
     let progress = syncer.progress();
     let utc = |t: std::time::SystemTime| DateTime::<Utc>::from(t);
     Sample {
-        api: ApiStats {
-            requests_by_endpoint: stats.requests_by_endpoint,
-            responses_by_status: stats.responses_by_status,
-            responses_by_endpoint_status: stats.responses_by_endpoint_status,
-            rate_limited: stats.rate_limited,
-            retries: stats.retries,
-            retries_by_reason: stats.retries_by_reason,
-            token_exchanges: stats.token_exchanges,
-            token_refreshes: stats.token_refreshes,
-            waited: stats.waited,
-        },
+        api: stats,
         quota: Some(QuotaView {
             limit: quota.limit.into(),
             used_in_window: quota.used_in_window.into(),

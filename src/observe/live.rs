@@ -16,28 +16,9 @@ use crate::schedule::daemon::Trigger;
 use crate::schedule::{Due, History, Timetable};
 use crate::sync::{RowCounts, RunStatus, SyncError, SyncMode, SyncOutcome};
 
-/// The API client's counters since the daemon started (a copy of the fetch layer's
-/// `FetchStats`, so this module does not depend on its internals).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ApiStats {
-    pub requests_by_endpoint: BTreeMap<String, u64>,
-    pub responses_by_status: BTreeMap<u16, u64>,
-    pub responses_by_endpoint_status: BTreeMap<(String, u16), u64>,
-    /// Responses with status 429.
-    pub rate_limited: u64,
-    pub retries: u64,
-    pub retries_by_reason: BTreeMap<String, u64>,
-    pub token_exchanges: u64,
-    pub token_refreshes: u64,
-    /// Time spent waiting for quota.
-    pub waited: Duration,
-}
-
-impl ApiStats {
-    pub fn total_requests(&self) -> u64 {
-        self.requests_by_endpoint.values().sum()
-    }
-}
+/// The API client's counters since the daemon started: the fetch layer's plain counters
+/// (no HTTP in them), shown as they are.
+pub use crate::fetch::FetchStats as ApiStats;
 
 /// The quota as the client sees it (a copy of the fetch layer's `QuotaSnapshot`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,7 +165,7 @@ impl LiveState {
     }
 
     pub fn begin(&mut self, mode: SyncMode, trigger: Trigger, now: DateTime<Utc>) {
-        let before = self.api.total_requests();
+        let before = self.api.requests();
         self.current = Some(CurrentRun {
             mode: mode.as_str().into(),
             trigger: trigger.as_str().into(),
@@ -202,10 +183,7 @@ impl LiveState {
     /// Takes a fresh copy of the client's counters and quota, and the engine's progress.
     pub fn sample(&mut self, sample: Sample) {
         if let Some(run) = &mut self.current {
-            run.requests = sample
-                .api
-                .total_requests()
-                .saturating_sub(run.requests_before);
+            run.requests = sample.api.requests().saturating_sub(run.requests_before);
             if let Some(p) = sample.progress {
                 run.step = p.step;
                 run.employees_listed = p.employees_listed;

@@ -12,9 +12,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{
-    RowCounts, RunStatus, SyncError, SyncMode, SyncOutcome, SyncRequest, Syncer, total_requests,
-};
+use super::{RowCounts, RunStatus, SyncError, SyncMode, SyncOutcome, SyncRequest, Syncer};
 use crate::fetch::models::{Employee, Parsed, Rejected};
 use crate::fetch::{Client, EmployeeFilters, FetchError, SuccessorFilters};
 use crate::plan::{self, Listed};
@@ -95,7 +93,7 @@ pub(super) async fn run(
     let start_ts = now();
     let client = syncer.client.clone();
     let stats_before = client.stats();
-    let requests_before = total_requests(&stats_before);
+    let requests_before = stats_before.requests();
     let wh = WarehouseHandle::open(&syncer.config.database)
         .await
         .map_err(SyncError::warehouse)?;
@@ -107,7 +105,7 @@ pub(super) async fn run(
             let record = RunRecord {
                 status: "failed",
                 finished_at: Some(now()),
-                requests: total_requests(&client.stats()).saturating_sub(requests_before),
+                requests: client.stats().requests().saturating_sub(requests_before),
                 error: Some(msg.clone()),
                 ..Default::default()
             };
@@ -197,7 +195,7 @@ pub(super) async fn run(
     progress.stop();
 
     let stats = client.stats();
-    let requests = total_requests(&stats).saturating_sub(requests_before);
+    let requests = stats.requests().saturating_sub(requests_before);
     let by_endpoint: serde_json::Map<String, serde_json::Value> = stats
         .requests_by_endpoint
         .iter()

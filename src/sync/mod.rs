@@ -106,11 +106,6 @@ impl SyncError {
     }
 }
 
-/// All requests the client has sent, whatever the endpoint.
-pub(crate) fn total_requests(stats: &crate::fetch::FetchStats) -> u64 {
-    stats.requests_by_endpoint.values().sum()
-}
-
 /// A long-lived syncer for one company: owns the API client (token, quota) across syncs, so a
 /// daemon reuses its token and keeps counting its quota between syncs.
 pub struct Syncer {

@@ -123,7 +123,7 @@ pub async fn display(
             _ = tokio::time::sleep(every) => {}
         }
         let snap = progress.snapshot();
-        let requests = super::total_requests(&client.stats()).saturating_sub(requests_before);
+        let requests = client.stats().requests().saturating_sub(requests_before);
         let quota = client.quota();
         let left = snap.planned.saturating_sub(snap.done);
         let text = line(
